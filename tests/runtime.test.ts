@@ -65,3 +65,17 @@ describe('GPU runtime', () => {
     x.release();
   });
 });
+
+describe('GPU runtime: zero and copy', () => {
+  it('zeroes a tensor and copies between tensors in queue order', async () => {
+    const gpu = await testGpu();
+    const a = gpu.tensor([7], 'a', [1, 2, 3, 4, 5, 6, 7]);
+    const b = gpu.tensor([7], 'b', new Array(7).fill(NaN));
+    gpu.copy(a, b);
+    gpu.zero(a);
+    expect([...(await a.read())]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect([...(await b.read())]).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    a.release();
+    b.release();
+  });
+});

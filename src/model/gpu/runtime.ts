@@ -257,6 +257,13 @@ export class Gpu {
     }
   }
 
+  /** Sets a tensor to zero, in queue order with the dispatches around it (a clear, not a kernel). */
+  zero(t: Tensor): void {
+    this.checkAlive();
+    this.endPass();
+    this.ensureEncoder().clearBuffer(t.buffer, 0, t.numel * 4);
+  }
+
   /** Copies `bytes` between buffers in queue order with the dispatches around it. */
   copy(src: Tensor, dst: Tensor, bytes = Math.min(src.numel, dst.numel) * 4, srcOffset = 0, dstOffset = 0): void {
     this.endPass();
