@@ -1,12 +1,32 @@
-// Test helpers: one Dawn device per test file, seeded random inputs, poisoned outputs, and comparisons
+// Test helpers: one GPU device per test file, seeded random inputs, poisoned outputs, and comparisons
 // that report the worst element.
 import { Gpu } from '../../src/model/gpu/runtime.ts';
-import { nodeGpu } from '../../src/model/gpu/node.ts';
 
 let shared: Promise<Gpu> | undefined;
 
-/** The test file's GPU (Dawn on SwiftShader without a GPU), in debug mode so errors name one kernel. */
+/** True inside the browser suite (`npm run test:browser`, headless Chromium), false under Node. */
+export const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
+
+async function gpuObject(): Promise<GPU> {
+  if (inBrowser) {
+    if (!navigator.gpu) {
+      throw new Error(
+        `navigator.gpu is undefined in this browser (secure context: ${globalThis.isSecureContext}); ` +
+          'run Chromium with --enable-unsafe-webgpu on a page served from 127.0.0.1.',
+      );
+    }
+    return navigator.gpu;
+  }
+  // Dynamic so the browser bundle never loads Dawn or node:fs.
+  const { nodeGpu } = await import('../../src/model/gpu/node.ts');
+  return nodeGpu();
+}
+
+/**
+ * The test file's GPU in debug mode so errors name one kernel: Dawn on SwiftShader (or the real GPU) under
+ * Node, the browser's own WebGPU in the browser suite.
+ */
 export function testGpu(): Promise<Gpu> {
-  shared ??= nodeGpu().then((g) => Gpu.create(g, { debug: true }));
+  shared ??= gpuObject().then((g) => Gpu.create(g, { debug: true }));
   return shared;
 }

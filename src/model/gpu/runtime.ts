@@ -141,23 +141,26 @@ export class Gpu {
     this.device.queue.writeBuffer(t.buffer, 0, host.buffer, host.byteOffset, host.byteLength);
   }
 
-  /** Copies a tensor back to the host; also surfaces any error raised since the last sync. */
-  async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
-    const bytes = t.numel * 4;
+  /** Copies a tensor (or `count` elements from `offset`) back to the host; surfaces any error since the last sync. */
+  async read(t: Tensor, offset = 0, count = t.numel - offset): Promise<Float32Array | Uint32Array | Int32Array> {
+    if (!(offset >= 0 && count >= 0 && offset + count <= t.numel)) {
+      throw new GpuError('shape', `read ${t.label}: elements [${offset}, ${offset + count}) outside [0, ${t.numel})`);
+    }
+    const bytes = count * 4;
     const staging = this.device.createBuffer({
       size: Math.max(4, bytes),
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       label: `read ${t.label}`,
     });
     this.endPass();
-    this.ensureEncoder().copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    this.ensureEncoder().copyBufferToBuffer(t.buffer, offset * 4, staging, 0, bytes);
     this.flush();
     await this.sync();
     await staging.mapAsync(GPUMapMode.READ);
     const raw = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
-    return t.dtype === 'f32' ? new Float32Array(raw, 0, t.numel) : t.dtype === 'u32' ? new Uint32Array(raw, 0, t.numel) : new Int32Array(raw, 0, t.numel);
+    return t.dtype === 'f32' ? new Float32Array(raw, 0, count) : t.dtype === 'u32' ? new Uint32Array(raw, 0, count) : new Int32Array(raw, 0, count);
   }
 
   /** Returns a buffer to the pool; queued work that still reads it runs first (queue order). */

@@ -24,8 +24,8 @@ export class Tensor {
     this.gpu.release(this.buffer);
   }
 
-  read(): Promise<Float32Array | Uint32Array | Int32Array> {
-    return this.gpu.read(this);
+  read(offset?: number, count?: number): Promise<Float32Array | Uint32Array | Int32Array> {
+    return this.gpu.read(this, offset, count);
   }
 
   toString(): string {

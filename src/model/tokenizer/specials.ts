@@ -1,0 +1,26 @@
+// Splitting text on literal special-token strings (only when encode is asked to, via allowSpecial).
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Builds a splitter over the given special strings (longest first, so one that is a prefix of another loses). */
+export function specialSplitter(specials: Readonly<Record<string, number>>): (
+  text: string,
+  ordinary: (piece: string) => void,
+  special: (id: number) => void,
+) => void {
+  const names = Object.keys(specials).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  if (names.length === 0) return (text, ordinary) => void (text && ordinary(text));
+  const re = new RegExp(names.map(escapeRegExp).join('|'), 'g');
+  return (text, ordinary, special) => {
+    let last = 0;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m.index > last) ordinary(text.slice(last, m.index));
+      special(specials[m[0]]);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) ordinary(text.slice(last));
+  };
+}
