@@ -119,7 +119,7 @@ function isStage(s: unknown): s is Stage {
  * contiguous; metadata as described in FORMAT.md. Throws CheckpointError('invalid-checkpoint'|'config')
  * when the checkpoint is inconsistent.
  */
-export function writeCheckpoint(ckpt: Checkpoint, options: WriteOptions = {}): Uint8Array {
+export function writeCheckpoint(ckpt: Checkpoint, options: WriteOptions = {}): Uint8Array<ArrayBuffer> {
   const bad = (msg: string): never => {
     throw new CheckpointError('invalid-checkpoint', `cannot save checkpoint "${ckpt.meta?.name ?? '?'}": ${msg}`);
   };
@@ -203,7 +203,7 @@ export function writeCheckpoint(ckpt: Checkpoint, options: WriteOptions = {}): U
  * (no copy; pass `copy: true` to detach them); other dtypes (F16, BF16, …) are converted to f32.
  * Throws CheckpointError — and only CheckpointError — with a message for the user.
  */
-export function readCheckpoint(input: ArrayBuffer | ArrayBufferView, options: ReadOptions = {}): Checkpoint {
+export function readCheckpoint(input: ArrayBufferLike | ArrayBufferView, options: ReadOptions = {}): Checkpoint {
   try {
     return readUnchecked(input, options);
   } catch (e) {
@@ -221,7 +221,7 @@ export async function readCheckpointBlob(blob: Blob, options: ReadOptions = {}):
   } catch (e) {
     throw new CheckpointError('internal', `${describeFile(fileName)} could not be read: ${(e as Error)?.message ?? String(e)}`, fileName);
   }
-  return readCheckpoint(buf, { ...options, fileName, copy: false });
+  return readCheckpoint(buf, { ...options, fileName });
 }
 
 function configSummary(c: GptConfig): string {
@@ -231,7 +231,7 @@ function configSummary(c: GptConfig): string {
 /** GPT-2 tensors stored by transformers that the engine recomputes or ties: skipped on load. */
 const IGNORABLE = /^(transformer\.)?h\.\d+\.attn\.(bias|masked_bias)$/;
 
-function readUnchecked(input: ArrayBuffer | ArrayBufferView, options: ReadOptions): Checkpoint {
+function readUnchecked(input: ArrayBufferLike | ArrayBufferView, options: ReadOptions): Checkpoint {
   const fileName = options.fileName;
   const file = describeFile(fileName);
   const warn = options.onWarning ?? (() => {});

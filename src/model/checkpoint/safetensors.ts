@@ -44,7 +44,7 @@ export interface TensorToWrite {
   data: Float32Array;
 }
 
-function asBytes(input: ArrayBuffer | ArrayBufferView): Uint8Array {
+function asBytes(input: ArrayBufferLike | ArrayBufferView): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   return new Uint8Array(input);
@@ -85,7 +85,7 @@ function fmtShape(shape: readonly number[]): string {
  * Parses and fully validates a safetensors file's header and layout. Copies nothing: the returned
  * object refers to `input`'s memory. Throws CheckpointError with a user-facing message.
  */
-export function parseSafetensors(input: ArrayBuffer | ArrayBufferView, fileName?: string): SafetensorsFile {
+export function parseSafetensors(input: ArrayBufferLike | ArrayBufferView, fileName?: string): SafetensorsFile {
   const bytes = asBytes(input);
   const file = describeFile(fileName);
   const fail = (code: ConstructorParameters<typeof CheckpointError>[0], msg: string): never => {
@@ -251,7 +251,7 @@ function headerText(entries: { name: string; shape: readonly number[]; begin: nu
  * Throws CheckpointError('invalid-checkpoint') for a duplicate or reserved name, a shape that does not
  * match the data length, a non-string metadata value, or a header over 100 MB.
  */
-export function encodeSafetensors(tensors: Iterable<readonly [string, TensorToWrite]>, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(tensors: Iterable<readonly [string, TensorToWrite]>, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
   const bad = (msg: string): never => {
     throw new CheckpointError('invalid-checkpoint', `cannot write safetensors: ${msg}`);
   };
