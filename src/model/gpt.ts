@@ -103,11 +103,11 @@ export class Gpt {
   }
 
   /**
-   * Forward, weighted cross-entropy, and backward; gradients ACCUMULATE into `grads` (zeroGrads() first).
+   * Forward and weighted cross-entropy: per-position losses in `losses`, d(loss)/d(logits) in `dlogits`.
    * `weightSum` normalises the loss: pass the Σ weights of all micro-batches of an accumulated step so the
-   * accumulated gradient is that of their joint mean. Per-position losses stay on the GPU in `losses`.
+   * accumulated gradient is that of their joint mean (default: this batch's Σ weights).
    */
-  forwardBackward(batch: StepBatch, weightSum?: number): Activations {
+  forwardLoss(batch: StepBatch, weightSum?: number): Activations {
     const { B, T } = batch;
     const N = B * T;
     const weights = batch.weights ?? new Float32Array(N).fill(1);
@@ -116,10 +116,18 @@ export class Gpt {
       wsum = 0;
       for (let i = 0; i < N; i++) wsum += weights[i];
     }
-    const a = this.forward(batch.tokens, B, T);
+    const a = this.activations(B, T);
+    // Uploads go first: an upload flushes queued work, and this keeps the whole pass in one submit.
     this.gpu.upload(a.targets, batch.targets);
     this.gpu.upload(a.weights, weights);
+    this.forward(batch.tokens, B, T);
     crossEntropy(this.gpu, a.losses, a.dlogits, a.logits, a.targets, a.weights, { N, V: this.config.vocabSize, weightSum: wsum });
+    return a;
+  }
+
+  /** forwardLoss, then the backward; gradients ACCUMULATE into `grads` (zeroGrads() first). */
+  forwardBackward(batch: StepBatch, weightSum?: number): Activations {
+    const a = this.forwardLoss(batch, weightSum);
     this.backwardFromLogits(a);
     return a;
   }

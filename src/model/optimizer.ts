@@ -42,9 +42,18 @@ export class AdamW {
 
   /** Clips by the global norm and updates every parameter in place with learning rate `lr`. */
   update(params: Map<string, Tensor>, grads: Map<string, Tensor>, lr: number): void {
+    this.measure(grads);
+    this.apply(params, grads, lr);
+  }
+
+  /** Computes the global gradient norm and clip factor on the GPU (read them with gradNorm()). */
+  measure(grads: Map<string, Tensor>): void {
+    globalNormClip(this.gpu, this.norm, this.specs.map((s) => grads.get(s.name)!), this.hyper.maxGradNorm);
+  }
+
+  /** The AdamW update, scaled by the clip factor measure() left on the GPU. */
+  apply(params: Map<string, Tensor>, grads: Map<string, Tensor>, lr: number): void {
     this.step++;
-    const names = this.specs.map((s) => s.name);
-    globalNormClip(this.gpu, this.norm, names.map((n) => grads.get(n)!), this.hyper.maxGradNorm);
     for (const s of this.specs) {
       adamw(this.gpu, params.get(s.name)!, grads.get(s.name)!, this.m.get(s.name)!, this.v.get(s.name)!, {
         lr,

@@ -1,0 +1,97 @@
+// The playground's command line: the same engine as the page, on Dawn in Node. With --json every stdout
+// line is one JSON object; human-readable progress goes to stderr.
+//   npm run cli -- pretrain --corpus builtin:facts --preset tiny --out base.safetensors --json
+//   npm run cli -- sample --ckpt base.safetensors --prompt "A banana is" --temperature 0
+//   npm run cli -- eval --ckpt base.safetensors --text file.txt
+//   npm run cli -- tokenize --ckpt base.safetensors --text file.txt
+import { parseArgs } from 'node:util';
+import { pretrainCommand } from './pretrain.ts';
+import { evalCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
+
+const USAGE = `usage: npm run cli -- <command> [options]
+
+commands:
+  pretrain  --corpus PATH|builtin:NAME --preset tiny|baby-cpu|baby --out FILE.safetensors
+            [--layers N --heads N --dim N --context N --batch N --steps N --lr X --min-lr X --warmup N
+             --grad-accum N --eval-every N --eval-batches N --sample-every N --seed N
+             --tokenizer char|bpe:VOCAB --resume FILE --json]
+  sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
+  eval      --ckpt FILE --text PATH [--json]
+  tokenize  --ckpt FILE --text PATH [--json]
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  corpus: { type: 'string' },
+  preset: { type: 'string' },
+  out: { type: 'string' },
+  layers: { type: 'string' },
+  heads: { type: 'string' },
+  dim: { type: 'string' },
+  context: { type: 'string' },
+  batch: { type: 'string' },
+  steps: { type: 'string' },
+  lr: { type: 'string' },
+  'min-lr': { type: 'string' },
+  warmup: { type: 'string' },
+  'grad-accum': { type: 'string' },
+  'eval-every': { type: 'string' },
+  'eval-batches': { type: 'string' },
+  'sample-every': { type: 'string' },
+  seed: { type: 'string' },
+  tokenizer: { type: 'string' },
+  resume: { type: 'string' },
+  ckpt: { type: 'string' },
+  prompt: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  text: { type: 'string' },
+} as const;
+
+export type CliArgs = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command] = parsed.positionals;
+  const args = parsed.values;
+  if (args.help || !command) {
+    process.stderr.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const commands: Record<string, (a: CliArgs) => Promise<void>> = {
+    pretrain: pretrainCommand,
+    sample: sampleCommand,
+    eval: evalCommand,
+    tokenize: tokenizeCommand,
+  };
+  const run = commands[command];
+  if (!run) {
+    process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    if (args.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+    process.stderr.write(`error: ${message}\n`);
+    return 1;
+  }
+}
+
+// Dawn keeps the event loop alive, so the CLI exits explicitly.
+main().then((code) => process.exit(code));
