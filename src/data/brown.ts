@@ -14,15 +14,19 @@ const OPENERS = new Set(['(', '[', '{', '$']);
 /**
  * Joins Brown word tokens with sensible spacing: no space before , . ; : ? ! ) and closing quotes, none after
  * ( and opening quotes, none around `--`. The corpus marks double quotes as `` (open) and '' (close); both
- * become a plain `"`. A lone `'` alternates open/close within the call.
+ * become a plain `"`. A lone `'` alternates open/close within the call. Inch marks (`10''`) become `10"`.
  */
 export function detokenize(words: readonly string[]): string {
   let out = '';
   let glueNext = true; // no space before the next token (start of text, or after an opener)
   let singleOpen = false;
+  let prev = '';
   for (const raw of words) {
     if (raw === '') continue;
-    let w = raw;
+    // Inches are written `10''` and followed by a stray `''` token in the corpus: 10" once.
+    if (raw === "''" && prev.length > 2 && prev.endsWith("''")) continue;
+    prev = raw;
+    let w = raw.length > 2 && raw.endsWith("''") ? `${raw.slice(0, -2)}"` : raw;
     let glueBefore = false;
     let glueAfter = false;
     if (raw === '``') {
