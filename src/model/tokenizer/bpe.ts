@@ -7,7 +7,7 @@
 
 import { applyMerges, PAIR_BASE, type MergeTable } from './merge.ts';
 import { forEachPretoken, PRETOKENIZER_ID } from './pretokenize.ts';
-import { specialSplitter } from './specials.ts';
+import { checkSpecials, specialSplitter } from './specials.ts';
 import {
   NUM_SPECIAL,
   SPECIAL_TOKENS,
@@ -16,7 +16,15 @@ import {
   type EncodeOptions,
   type Tokenizer,
 } from './types.ts';
-import { concatBytes, displayBytes, forEachUtf8Run, pushUtf8, utf8Decode, utf8Encode } from './utf8.ts';
+import {
+  displayBytes,
+  forEachUtf8Run,
+  IdBuffer,
+  pushUtf8,
+  utf8Decode,
+  utf8Encode,
+  validUtf8Length,
+} from './utf8.ts';
 
 /** Id of byte 0; byte b is BYTE_OFFSET + b. */
 export const BYTE_OFFSET = NUM_SPECIAL;
@@ -46,7 +54,7 @@ export class BpeTokenizer implements Tokenizer {
   readonly mergePairs: Int32Array;
   private readonly bytesOf: Uint8Array[];
   private readonly table: MergeTable;
-  private readonly cache = new Map<string, number[]>();
+  private readonly cache = new Map<string, Int32Array>();
   private readonly splitSpecial: ReturnType<typeof specialSplitter>;
 
   constructor(merges: ArrayLike<number>) {
@@ -62,6 +70,7 @@ export class BpeTokenizer implements Tokenizer {
     for (const s of SPECIAL_TOKENS) this.bytesOf.push(utf8Encode(s));
     for (let b = 0; b < 256; b++) this.bytesOf.push(Uint8Array.of(b));
     const ranks = new Map<number, number>();
+    const seen = new Set<string>(); // byte strings of merged tokens: each must be new (HF vocab keys are unique)
     for (let k = 0; k < numMerges; k++) {
       const a = this.mergePairs[2 * k];
       const b = this.mergePairs[2 * k + 1];
@@ -78,6 +87,9 @@ export class BpeTokenizer implements Tokenizer {
       xy.set(x);
       xy.set(y, x.length);
       this.bytesOf.push(xy);
+      const str = String.fromCharCode(...xy);
+      if (seen.has(str)) throw new Error(`BPE: merge ${k} (${a}, ${b}) rebuilds an existing token's bytes`);
+      seen.add(str);
     }
     this.table = { ranks, firstMergeId: FIRST_MERGE_ID };
     this.splitSpecial = specialSplitter(this.specialTokens);
@@ -88,23 +100,29 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   encode(text: string, options?: EncodeOptions): number[] {
-    const out: number[] = [];
+    const out = new IdBuffer();
     this.encodeInto(text, out, options);
-    return out;
+    return out.toArray();
+  }
+
+  encodeToInt32(text: string, options?: EncodeOptions): Int32Array {
+    const out = new IdBuffer();
+    this.encodeInto(text, out, options);
+    return out.toInt32Array();
   }
 
   encodeBytes(bytes: Uint8Array, options?: EncodeOptions): number[] {
-    const out: number[] = [];
+    const out = new IdBuffer();
     forEachUtf8Run(
       bytes,
       (s) => this.encodeInto(s, out, options),
       (b) => out.push(BYTE_OFFSET + b),
     );
-    return out;
+    return out.toArray();
   }
 
-  private encodeInto(text: string, out: number[], options?: EncodeOptions): void {
-    const word = (w: string) => this.encodeWord(w, out);
+  private encodeInto(text: string, out: IdBuffer, options?: EncodeOptions): void {
+    const word = (w: string) => out.pushAll(this.encodeWord(w));
     if (options?.allowSpecial) {
       this.splitSpecial(
         text,
@@ -114,30 +132,40 @@ export class BpeTokenizer implements Tokenizer {
     } else forEachPretoken(text, word);
   }
 
-  private encodeWord(w: string, out: number[]): void {
+  /** Ids of one pre-token (cached; the returned array must not be modified). */
+  private encodeWord(w: string): Int32Array {
     let ids = this.cache.get(w);
     if (ids === undefined) {
       const syms: number[] = [];
       pushUtf8(w, syms);
       for (let i = 0; i < syms.length; i++) syms[i] += BYTE_OFFSET;
-      ids = applyMerges(syms, this.table);
+      ids = Int32Array.from(applyMerges(syms, this.table));
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(w, ids);
     }
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    return ids;
   }
 
   decodeBytes(ids: ArrayLike<number>, options?: DecodeOptions): Uint8Array {
-    const parts: Uint8Array[] = [];
+    const skip = options?.skipSpecial === true;
+    const bytesOf = (id: number): Uint8Array | null => {
+      if (id >= 0 && id < this.vocabSize && Number.isInteger(id)) return skip && id < NUM_SPECIAL ? null : this.bytesOf[id];
+      return REPLACEMENT;
+    };
     let total = 0;
+    for (let i = 0; i < ids.length; i++) total += bytesOf(ids[i])?.length ?? 0;
+    const out = new Uint8Array(total);
+    let o = 0;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (options?.skipSpecial && id >= 0 && id < NUM_SPECIAL) continue;
-      const b = id >= 0 && id < this.vocabSize && Number.isInteger(id) ? this.bytesOf[id] : REPLACEMENT;
-      parts.push(b);
-      total += b.length;
+      const b = bytesOf(ids[i]);
+      if (b === null) continue;
+      if (b.length === 1) out[o++] = b[0];
+      else {
+        out.set(b, o);
+        o += b.length;
+      }
     }
-    return concatBytes(parts, total);
+    return out;
   }
 
   decode(ids: ArrayLike<number>, options?: DecodeOptions): string {
@@ -176,10 +204,28 @@ export class BpeTokenizer implements Tokenizer {
   }
 }
 
-export function checkSpecials(specials: readonly string[]): void {
-  if (specials.length !== NUM_SPECIAL || specials.some((s, i) => s !== SPECIAL_TOKENS[i])) {
-    throw new Error(`tokenizer: special tokens [${specials.join(', ')}] differ from [${SPECIAL_TOKENS.join(', ')}]`);
+/**
+ * True if the byte string (one char per byte) is a run of whole UTF-8 characters, or a piece of a single
+ * character (continuation bytes only, or a lead byte followed by fewer continuation bytes than it needs).
+ */
+export function wholeOrWithinChar(s: string): boolean {
+  const n = s.length;
+  const b0 = s.charCodeAt(0);
+  // within one character
+  let leads = 0;
+  for (let i = 0; i < n; i++) if ((s.charCodeAt(i) & 0xc0) !== 0x80) leads++;
+  if (leads === 0) return n <= 3;
+  const need = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 1;
+  if (leads === 1 && b0 >= 0xc0 && n < need) return true;
+  // whole characters
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = s.charCodeAt(i);
+  for (let i = 0; i < n; ) {
+    const len = validUtf8Length(bytes, i);
+    if (len === 0) return false;
+    i += len;
   }
+  return true;
 }
 
 /** A binary max-heap of (count, pair key); ties go to the smaller key (smaller left id, then right id). */
@@ -243,9 +289,13 @@ class PairHeap {
  * surfaces). Each merge only touches the words that contain the merged pair.
  *
  * Tie-breaking (deterministic): the most frequent pair wins; among equals the pair with the smaller first
- * id, then the smaller second id. A pair whose merged bytes equal an existing token's (possible when the
- * same string was built along two routes, "ab"+"c" vs "a"+"bc") is never merged, so every token is a
- * distinct byte string, as Hugging Face's vocab format requires.
+ * id, then the smaller second id. Two kinds of pair are never merged (skipped for good):
+ *  - one whose bytes equal an existing token's (the same string built along two routes, "ab"+"c" vs
+ *    "a"+"bc"), so every token is a distinct byte string, as Hugging Face's vocab format requires;
+ *  - one whose bytes would straddle a character boundary: every token is either a piece of ONE character or
+ *    a run of WHOLE characters. Without this, Chinese (whose 3-byte characters share only six lead bytes)
+ *    spends its merges on "last byte of 前 + first byte of 明" junk; with it, characters complete first and
+ *    frequent multi-character words (明月) can still become tokens. ASCII text is unaffected.
  */
 export function trainBpe(corpus: string | readonly string[], options: BpeTrainOptions): BpeTokenizer {
   const target = options.vocabSize;
@@ -343,7 +393,7 @@ export function trainBpe(corpus: string | readonly string[], options: BpeTrainOp
     const a = Math.floor(key / PAIR_BASE);
     const b = key - a * PAIR_BASE;
     const str = tokStr[a] + tokStr[b];
-    if (known.has(str)) {
+    if (known.has(str) || !wholeOrWithinChar(str)) {
       banned.add(key); // never merged, never requeued
       continue;
     }

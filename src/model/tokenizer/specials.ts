@@ -1,5 +1,14 @@
 // Splitting text on literal special-token strings (only when encode is asked to, via allowSpecial).
 
+import { NUM_SPECIAL, SPECIAL_TOKENS } from './types.ts';
+
+/** Throws unless a saved state's special tokens are exactly this build's (their ids are fixed). */
+export function checkSpecials(specials: readonly string[]): void {
+  if (!Array.isArray(specials) || specials.length !== NUM_SPECIAL || specials.some((s, i) => s !== SPECIAL_TOKENS[i])) {
+    throw new Error(`tokenizer: special tokens [${String(specials)}] differ from [${SPECIAL_TOKENS.join(', ')}]`);
+  }
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -38,6 +38,8 @@ export interface Tokenizer {
   readonly specialTokens: Readonly<Record<string, number>>;
 
   encode(text: string, options?: EncodeOptions): number[];
+  /** Same ids as encode, as an Int32Array: the fast path for encoding a whole corpus. */
+  encodeToInt32(text: string, options?: EncodeOptions): Int32Array;
   /** Encodes raw bytes, which need not be valid UTF-8 (BPE: exact round trip through decodeBytes; char level:
    *  invalid sequences become U+FFFD first, i.e. unknown). */
   encodeBytes(bytes: Uint8Array, options?: EncodeOptions): number[];

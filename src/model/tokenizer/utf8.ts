@@ -102,12 +102,38 @@ export function displayBytes(bytes: Uint8Array): string {
   return s;
 }
 
-export function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+/** A growable Int32 buffer for token ids (much cheaper than growing a JS array of a million numbers). */
+export class IdBuffer {
+  data = new Int32Array(256);
+  length = 0;
+
+  push(id: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = id;
   }
-  return out;
+
+  pushAll(ids: Int32Array): void {
+    if (this.length + ids.length > this.data.length) this.grow(this.length + ids.length);
+    if (ids.length === 1) this.data[this.length++] = ids[0];
+    else {
+      this.data.set(ids, this.length);
+      this.length += ids.length;
+    }
+  }
+
+  private grow(min: number): void {
+    const next = new Int32Array(Math.max(min, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+
+  toInt32Array(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+
+  toArray(): number[] {
+    const out = new Array<number>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.data[i];
+    return out;
+  }
 }
