@@ -27,16 +27,20 @@ async function openPage(ctx: TestContext, path = '?debug', init?: () => void): P
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
-  ctx.onTestFailed(async () => {
-    mkdirSync('test-results', { recursive: true });
-    const name = ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
-    await page.screenshot({ path: `test-results/e2e-${name}.png`, fullPage: true }).catch(() => {});
-  });
   ctx.onTestFinished(async () => {
-    await context.close();
-  });
-  ctx.onTestFinished(() => {
-    if (ctx.task.result?.state !== 'fail') expect(errors, 'errors on the page').toEqual([]);
+    try {
+      if (ctx.task.result?.state === 'fail') {
+        mkdirSync('test-results', { recursive: true });
+        const name = ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
+        await page.screenshot({ path: `test-results/e2e-${name}.png`, fullPage: true }).catch((e: Error) => {
+          console.error(`screenshot failed: ${e.message}`);
+        });
+      } else {
+        expect(errors, 'errors on the page').toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
   });
   await page.goto(new URL(path, baseUrl).href);
   return page;
