@@ -12,7 +12,8 @@ import { paramSpecs, validateConfig, type GptConfig, type ParamSpec } from './co
 import { Activations } from './activations.ts';
 import { embeddingBackward, embeddingForward } from './kernels/embedding.ts';
 import { layernormBackward, layernormForward } from './kernels/layernorm.ts';
-import { biasGrad, matmul } from './kernels/matmul.ts';
+import { matmul } from './kernels/matmul.ts';
+import { biasGrad } from './kernels/bias-grad.ts';
 import { attentionBackward, attentionForward } from './kernels/attention.ts';
 import { geluBackward, geluForward } from './kernels/gelu.ts';
 import { residualAdd } from './kernels/residual.ts';
