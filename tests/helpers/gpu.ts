@@ -30,3 +30,11 @@ export function testGpu(): Promise<Gpu> {
   shared ??= gpuObject().then((g) => Gpu.create(g, { debug: true }));
   return shared;
 }
+
+let batched: Promise<Gpu> | undefined;
+
+/** A GPU without per-dispatch error scopes, for tests that train for many steps (errors still surface at sync). */
+export function batchedTestGpu(): Promise<Gpu> {
+  batched ??= gpuObject().then((g) => Gpu.create(g));
+  return batched;
+}
