@@ -8,7 +8,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const BROWSER_TESTS = process.env.LLM_PLAYGROUND_TEST_BROWSER === '1';
 
 /** Test files that run in the browser too: the ones that only need a GPU (no node:* imports). */
-const GPU_TESTS = ['tests/runtime.test.ts', 'tests/kernels/**/*.test.ts'];
+const GPU_TESTS = ['tests/runtime.test.ts', 'tests/kernels/**/*.test.ts', 'tests/store/**/*.test.ts'];
 
 async function browserTest(): Promise<NonNullable<ViteUserConfig['test']>> {
   // Imported only here so `vite build` / the Node suite never need a browser or the provider.
