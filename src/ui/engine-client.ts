@@ -17,6 +17,8 @@ export class EngineError extends Error {
     message: string,
     /** The worker's stack, when it sent one. */
     readonly workerStack?: string,
+    /** Facts for the UI's own message (see SerializedError.detail). */
+    readonly detail?: Record<string, string | number>,
   ) {
     super(message);
     this.name = 'EngineError';
@@ -27,7 +29,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: EngineError) => void
 
 /** Something with postMessage and message/error events: a Worker, or a fake one in tests. */
 export interface WorkerLike {
-  postMessage(msg: unknown): void;
+  postMessage(msg: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', fn: (ev: MessageEvent) => void): void;
   addEventListener(type: 'error', fn: (ev: ErrorEvent) => void): void;
   terminate(): void;
@@ -57,14 +59,18 @@ export class EngineClient {
     return new EngineClient(worker);
   }
 
-  /** Sends a command; resolves with its result, rejects with an EngineError. */
-  request<K extends CommandType>(cmd: CommandMap[K]['req'] & { type: K }): Promise<ResultOf<K>> {
+  /**
+   * Sends a command; resolves with its result, rejects with an EngineError. `transfer` moves buffers to the
+   * worker instead of copying them (a corpus file's bytes); they are unusable here afterwards.
+   */
+  request<K extends CommandType>(cmd: CommandMap[K]['req'] & { type: K }, transfer?: Transferable[]): Promise<ResultOf<K>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<ResultOf<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       const msg: RequestMessage = { id, cmd };
-      this.worker.postMessage(msg);
+      if (transfer?.length) this.worker.postMessage(msg, transfer);
+      else this.worker.postMessage(msg);
     });
   }
 
@@ -89,7 +95,7 @@ export class EngineClient {
     if (!p) return;
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(new EngineError(msg.error.code, msg.error.message, msg.error.stack));
+    else p.reject(new EngineError(msg.error.code, msg.error.message, msg.error.stack, msg.error.detail));
   }
 
   private fail(err: EngineError): void {

@@ -1,8 +1,15 @@
 /// <reference lib="webworker" />
 // The engine worker: it owns the WebGPU device (created here, in the worker, from the worker's own
 // navigator.gpu) so training never blocks the page. The UI talks to it through src/ui/engine-client.ts.
+// It also holds the loaded corpus, runs tokenizer training and pretraining (pretrain-job.ts), and samples
+// from stored checkpoints (sampler.ts); checkpoints are saved from here through the CheckpointStore.
+import { CheckpointStore } from '../checkpoint/store.ts';
 import { Gpu, GpuError } from '../gpu/runtime.ts';
-import type { AdapterReport, Command, ErrorCode, RequestMessage, SerializedError, WorkerMessage } from './protocol.ts';
+import { CorpusHolder } from './corpus.ts';
+import { CodedError, codeError } from './errors.ts';
+import { PretrainJob } from './pretrain-job.ts';
+import type { AdapterReport, Command, EngineEvent, RequestMessage, SerializedError, WorkerMessage } from './protocol.ts';
+import { Sampler } from './sampler.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -18,9 +25,24 @@ const REPORTED_LIMITS = [
 ] as const;
 
 let gpu: Promise<Gpu> | null = null;
+const corpus = new CorpusHolder();
+const sampler = new Sampler();
+let store: CheckpointStore | null = null;
+let job: PretrainJob | null = null;
+/** A pretrain-start is opening the device (so a second one is refused before `job` is set). */
+let starting = false;
 
 function post(msg: WorkerMessage): void {
   scope.postMessage(msg);
+}
+
+function event(e: EngineEvent): void {
+  post({ kind: 'event', event: e });
+}
+
+function checkpoints(): CheckpointStore {
+  store ??= new CheckpointStore();
+  return store;
 }
 
 /** The worker's device, opened on first use; after a loss the next command opens a fresh one. */
@@ -32,6 +54,8 @@ function device(): Promise<Gpu> {
     const opening = Gpu.create(navigator.gpu, {
       onDeviceLost: (reason) => {
         gpu = null;
+        sampler.forget();
+        job?.deviceLost(reason);
         post({ kind: 'event', event: { type: 'device-lost', reason } });
       },
     });
@@ -49,22 +73,8 @@ function report(g: Gpu): AdapterReport {
   return { ...g.adapterInfo, limits, features: [...g.device.features].map(String).sort() };
 }
 
-class CodedError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-function codeError(code: ErrorCode, message: string): CodedError {
-  return new CodedError(code, message);
-}
-
 function serialize(e: unknown): SerializedError {
-  if (e instanceof CodedError) return { name: e.name, message: e.message, code: e.code, stack: e.stack };
+  if (e instanceof CodedError) return { name: e.name, message: e.message, code: e.code, stack: e.stack, detail: e.detail };
   if (e instanceof GpuError) {
     const code = e.kind === 'internal' && /requestAdapter returned null|No WebGPU adapter/.test(e.message) ? 'no-adapter' : e.kind;
     return { name: e.name, message: e.message, code, stack: e.stack };
@@ -82,6 +92,45 @@ async function handle(cmd: Command): Promise<unknown> {
       g.device.destroy();
       return { ok: true };
     }
+    case 'corpus-load':
+      return corpus.load(cmd.source, cmd.contextLength);
+    case 'tokenizer-build':
+      return corpus.buildTokenizer(cmd.choice, (progress) => event({ type: 'tokenizer-progress', progress }));
+    case 'pretrain-start': {
+      if (job || starting) throw codeError('busy', 'A training run is already going on in this tab.');
+      starting = true;
+      let j: PretrainJob;
+      try {
+        const g = await device();
+        await sampler.whenIdle();
+        sampler.release(); // training needs the memory more
+        j = new PretrainJob(cmd.runId, { gpu: g, store: checkpoints(), corpus, post: event, gpuIdle: () => sampler.whenIdle() });
+        job = j;
+      } finally {
+        starting = false;
+      }
+      try {
+        return await j.run(cmd.spec);
+      } finally {
+        if (job === j) job = null;
+      }
+    }
+    case 'pretrain-control': {
+      if (!job) throw codeError('no-run', 'No training run is going on.');
+      if (cmd.action === 'pause') job.pause();
+      else if (cmd.action === 'resume') job.resume();
+      else job.stop();
+      return { ok: true };
+    }
+    case 'generate': {
+      if (job && !job.paused) throw codeError('busy', 'The GPU is training; pause the run to sample.');
+      if (sampler.busy) throw codeError('busy', 'Another sample is being generated.');
+      const { type: _type, ...req } = cmd;
+      return sampler.generate(await device(), checkpoints(), req, event);
+    }
+    case 'generate-stop':
+      sampler.stop(cmd.genId);
+      return { ok: true };
     default:
       throw codeError('bad-command', `unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
   }
