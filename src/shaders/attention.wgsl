@@ -3,10 +3,14 @@
 // qkv [B, T, 3C]: q = columns [0, C), k = [C, 2C), v = [2C, 3C); head h uses columns h*HS … (h+1)*HS of each.
 // out [B, T, C]. lse [B, NH, T] = per-row logsumexp of the scaled scores (the forward's "stats").
 //
-// Every fused kernel runs one workgroup of TILE×TILE threads per (row block, head, batch):
-// workgroup_id = (block, h, b), local_invocation_id = (x, y). Rows and columns of a tile past T are
-// loaded as zeros and masked, so T needs to be a multiple of nothing. Each thread owns the head-dimension
-// slice d = x, x + TILE, x + 2·TILE, … of its row's accumulator (ND = ceil(HS / TILE) registers).
+// Every fused kernel runs one workgroup of TILE×TILE threads per (block of TILE rows, head, batch):
+// workgroup_id = (block, h, b), local_invocation_id = (x, y); thread row y is one row of the block. The loop
+// runs over tiles of BK = TILE·KPT rows of the other side (keys for the forward and dq, queries for dk/dv);
+// thread (x, y) computes the KPT scores of its row against tile rows x, x + TILE, …, so a workgroup does
+// KPT times more work per barrier. Rows past T are loaded as zeros and masked, so T needs to be a multiple of
+// nothing. Shared tiles hold rows as vec4 chunks (HS4 = ceil(HS/4), dims past HS are zero) so dot products
+// read 4 dims per load; each thread owns the head-dim chunks x, x + TILE, x + 2·TILE, … of its row's
+// accumulators (ND = ceil(HS4 / TILE) vec4 registers).
 //
 //   attn_fwd      block = TILE queries; loops over key tiles 0…diagonal: scores → causal mask → online
 //                 softmax (running max m, running sum l) → acc += P·V. Writes out = acc / l and lse = m + log l.
@@ -29,11 +33,19 @@ struct Params {
 
 override HS: u32 = 64u;   // head size C / NH
 override TILE: u32 = 16u; // rows per block and threads per row (workgroup = TILE × TILE)
-override HSP: u32 = HS + 1u; // padded row stride of the shared tiles (different rows → different banks)
+override HS4: u32 = (HS + 3u) / 4u; // vec4 chunks per head row
+override HSP: u32 = HS4 + 1u; // padded row stride of the shared tiles, in vec4s (rows → different banks)
+override KPT: u32 = 1u;  // tile rows per thread (keys per thread for the scores)
+override BK: u32 = TILE * KPT; // rows per tile of the looped-over side
 override TILE_HSP: u32 = TILE * HSP;
+override BK_HSP: u32 = BK * HSP;
+override TILE_BK: u32 = TILE * BK;
 override TILE2: u32 = TILE * TILE;
-override ND: u32 = (HS + TILE - 1u) / TILE; // head dims each thread accumulates
-const MAXD: u32 = 32u; // ND ≤ MAXD is checked on the host
+override ND: u32 = (HS4 + TILE - 1u) / TILE; // vec4 chunks each thread accumulates
+// Sizes of the per-thread arrays (private arrays need const sizes, not overrides). The host rewrites these
+// two lines to ND and KPT exactly: a larger array costs SwiftShader up to 3× the compile time.
+const MAXD: u32 = 8u;
+const MAXK: u32 = 8u;
 
 const NEG: f32 = -1.0e30; // "minus infinity" for masked scores and the initial running max
 
@@ -55,21 +67,53 @@ const NEG: f32 = -1.0e30; // "minus infinity" for masked scores and the initial 
 @group(0) @binding(4) var<storage, read> dkv_dbuf: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dkv_dqkv: array<f32>;
 
-// Shared tiles: [TILE rows][HSP] each, and two TILE×TILE score/probability tiles.
-var<workgroup> tA: array<f32, TILE_HSP>;
-var<workgroup> tB: array<f32, TILE_HSP>;
-var<workgroup> tC: array<f32, TILE_HSP>;
-var<workgroup> tD: array<f32, TILE_HSP>;
-var<workgroup> s1: array<f32, TILE2>;
-var<workgroup> s2: array<f32, TILE2>;
+// Shared tiles: the block's rows tA, tB [TILE][HSP vec4s], the looped-over tile's rows tC, tD [BK][HSP],
+// and two [TILE][BK] score tiles.
+var<workgroup> tA: array<vec4f, TILE_HSP>;
+var<workgroup> tB: array<vec4f, TILE_HSP>;
+var<workgroup> tC: array<vec4f, BK_HSP>;
+var<workgroup> tD: array<vec4f, BK_HSP>;
+var<workgroup> s1: array<f32, TILE_BK>;
+var<workgroup> s2: array<f32, TILE_BK>;
 
-// Index of element d of head h's slice of `part` (0 = q, 1 = k, 2 = v) of row (b, t) in qkv.
-fn qkvIndex(b: u32, t: u32, part: u32, h: u32, d: u32) -> u32 {
-  return (b * p.T + t) * 3u * p.C + part * p.C + h * HS + d;
+// Flat index of dim 0 of head h in `part` (0 = q, 1 = k, 2 = v) of row (b, t) of qkv.
+fn qkvBase(b: u32, t: u32, part: u32, h: u32) -> u32 {
+  return (b * p.T + t) * 3u * p.C + part * p.C + h * HS;
+}
+
+// Flat index of dim 0 of head h of row (b, t) of a [B, T, C] tensor.
+fn rowBase(b: u32, t: u32, h: u32) -> u32 {
+  return (b * p.T + t) * p.C + h * HS;
+}
+
+// Chunk c4 (dims 4·c4 … 4·c4 + 3) of a head row starting at `base`; dims ≥ HS read as 0.
+fn qkv4(base: u32, c4: u32) -> vec4f {
+  let d = 4u * c4;
+  var v = vec4f(0.0);
+  for (var u = 0u; u < 4u; u++) { if (d + u < HS) { v[u] = qkv[base + d + u]; } }
+  return v;
+}
+fn dqOut4(base: u32, c4: u32) -> vec4f {
+  let d = 4u * c4;
+  var v = vec4f(0.0);
+  for (var u = 0u; u < 4u; u++) { if (d + u < HS) { v[u] = dq_out[base + d + u]; } }
+  return v;
+}
+fn dqDout4(base: u32, c4: u32) -> vec4f {
+  let d = 4u * c4;
+  var v = vec4f(0.0);
+  for (var u = 0u; u < 4u; u++) { if (d + u < HS) { v[u] = dq_dout[base + d + u]; } }
+  return v;
+}
+fn dkvDout4(base: u32, c4: u32) -> vec4f {
+  let d = 4u * c4;
+  var v = vec4f(0.0);
+  for (var u = 0u; u < 4u; u++) { if (d + u < HS) { v[u] = dkv_dout[base + d + u]; } }
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Forward. Shared: tA = Q tile (pre-scaled), tB = K tile, tC = V tile, s1 = scores, s2 = probabilities.
+// Forward. Shared: tA = Q block (pre-scaled), tC = K tile, tD = V tile, s1 = scores.
 
 @compute @workgroup_size(TILE, TILE)
 fn attn_fwd(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
@@ -82,78 +126,83 @@ fn attn_fwd(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid:
   let y = lid.y;
   let i = i0 + y; // this thread's query row
 
-  for (var e = li; e < TILE * HS; e += TILE2) {
-    let row = e / HS;
-    let d = e % HS;
-    var v = 0.0;
-    if (i0 + row < T) { v = qkv[qkvIndex(b, i0 + row, 0u, h, d)] * p.scale; }
-    tA[row * HSP + d] = v;
+  for (var e = li; e < TILE * HS4; e += TILE2) {
+    let row = e / HS4;
+    let c4 = e % HS4;
+    var v = vec4f(0.0);
+    if (i0 + row < T) { v = qkv4(qkvBase(b, i0 + row, 0u, h), c4) * p.scale; }
+    tA[row * HSP + c4] = v;
   }
 
   var m = NEG;
   var l = 0.0;
-  var acc: array<f32, MAXD>;
-  for (var k = 0u; k < ND; k++) { acc[k] = 0.0; }
+  var acc: array<vec4f, MAXD>;
+  for (var k = 0u; k < ND; k++) { acc[k] = vec4f(0.0); }
 
   // Key tiles up to the one holding this block's last (valid) query.
-  let nkt = (min(i0 + TILE, T) - 1u) / TILE + 1u;
+  let nkt = (min(i0 + TILE, T) - 1u) / BK + 1u;
   for (var kt = 0u; kt < nkt; kt++) {
-    let j0 = kt * TILE;
-    workgroupBarrier(); // the previous tile's readers are done with tB, tC, s2
-    for (var e = li; e < TILE * HS; e += TILE2) {
-      let row = e / HS;
-      let d = e % HS;
-      var kv = 0.0;
-      var vv = 0.0;
+    let j0 = kt * BK;
+    workgroupBarrier(); // the previous tile's readers are done with tC, tD, s1 (and tA is loaded)
+    for (var e = li; e < BK * HS4; e += TILE2) {
+      let row = e / HS4;
+      let c4 = e % HS4;
+      var kv = vec4f(0.0);
+      var vv = vec4f(0.0);
       if (j0 + row < T) {
-        kv = qkv[qkvIndex(b, j0 + row, 1u, h, d)];
-        vv = qkv[qkvIndex(b, j0 + row, 2u, h, d)];
+        kv = qkv4(qkvBase(b, j0 + row, 1u, h), c4);
+        vv = qkv4(qkvBase(b, j0 + row, 2u, h), c4);
       }
-      tB[row * HSP + d] = kv;
-      tC[row * HSP + d] = vv;
+      tC[row * HSP + c4] = kv;
+      tD[row * HSP + c4] = vv;
     }
     workgroupBarrier();
 
-    let j = j0 + x;
-    var s = 0.0;
-    for (var d = 0u; d < HS; d++) { s += tA[y * HSP + d] * tB[x * HSP + d]; }
-    let masked = j > i || j >= T;
-    if (masked) { s = NEG; }
-    s1[y * TILE + x] = s;
+    var sc: array<f32, MAXK>;
+    for (var u = 0u; u < KPT; u++) { sc[u] = 0.0; }
+    for (var c4 = 0u; c4 < HS4; c4++) {
+      let qv = tA[y * HSP + c4];
+      for (var u = 0u; u < KPT; u++) { sc[u] += dot(qv, tC[(x + u * TILE) * HSP + c4]); }
+    }
+    for (var u = 0u; u < KPT; u++) {
+      let j = j0 + x + u * TILE;
+      s1[y * BK + x + u * TILE] = select(sc[u], NEG, j > i || j >= T);
+    }
     workgroupBarrier();
 
-    // Tile 0 always holds key 0 ≤ i, so after it m is a real score and exp(NEG − m) underflows to 0.
+    // Every thread of row y rescans the row's BK scores: the running max first, then p = exp(s − max)
+    // inside the P·V loop (a few extra exps instead of another barrier and probability tile). Tile 0 always
+    // holds key 0 ≤ i, so from then on m is a real score and masked entries give exp(NEG − m) = 0.
     var mx = m;
-    for (var c = 0u; c < TILE; c++) { mx = max(mx, s1[y * TILE + c]); }
-    s2[y * TILE + x] = select(exp(s - mx), 0.0, masked);
+    for (var c = 0u; c < BK; c++) { mx = max(mx, s1[y * BK + c]); }
     let alpha = exp(m - mx);
     m = mx;
-    workgroupBarrier();
-
     l *= alpha;
     for (var k = 0u; k < ND; k++) { acc[k] *= alpha; }
-    for (var c = 0u; c < TILE; c++) {
-      let pc = s2[y * TILE + c];
+    for (var c = 0u; c < BK; c++) {
+      let pc = exp(s1[y * BK + c] - mx);
       l += pc;
       for (var k = 0u; k < ND; k++) {
-        let d = x + k * TILE;
-        if (d < HS) { acc[k] += pc * tC[c * HSP + d]; }
+        let c4 = x + k * TILE;
+        if (c4 < HS4) { acc[k] += pc * tD[c * HSP + c4]; }
       }
     }
   }
 
   if (i < T) {
     let inv = 1.0 / l;
+    let base = rowBase(b, i, h);
     for (var k = 0u; k < ND; k++) {
-      let d = x + k * TILE;
-      if (d < HS) { fwd_out[(b * T + i) * p.C + h * HS + d] = acc[k] * inv; }
+      let d = 4u * (x + k * TILE);
+      let a = acc[k] * inv;
+      for (var u = 0u; u < 4u; u++) { if (d + u < HS) { fwd_out[base + d + u] = a[u]; } }
     }
     if (x == 0u) { fwd_lse[(b * p.NH + h) * T + i] = m + log(l); }
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Backward, part 1: dq. Shared: tA = Q tile, tB = dO tile, tC = K tile, tD = V tile, s1 = D partials / dS.
+// Backward, part 1: dq. Shared: tA = Q block, tB = dO block, tC = K tile, tD = V tile, s1 = D partials / dS.
 
 @compute @workgroup_size(TILE, TILE)
 fn attn_bwd_dq(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
@@ -166,17 +215,17 @@ fn attn_bwd_dq(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
   let y = lid.y;
   let i = i0 + y;
 
-  for (var e = li; e < TILE * HS; e += TILE2) {
-    let row = e / HS;
-    let d = e % HS;
-    var qv = 0.0;
-    var gv = 0.0;
+  for (var e = li; e < TILE * HS4; e += TILE2) {
+    let row = e / HS4;
+    let c4 = e % HS4;
+    var qv = vec4f(0.0);
+    var gv = vec4f(0.0);
     if (i0 + row < T) {
-      qv = qkv[qkvIndex(b, i0 + row, 0u, h, d)];
-      gv = dq_dout[(b * T + i0 + row) * p.C + h * HS + d];
+      qv = qkv4(qkvBase(b, i0 + row, 0u, h), c4);
+      gv = dqDout4(rowBase(b, i0 + row, h), c4);
     }
-    tA[row * HSP + d] = qv;
-    tB[row * HSP + d] = gv;
+    tA[row * HSP + c4] = qv;
+    tB[row * HSP + c4] = gv;
   }
   workgroupBarrier();
 
@@ -184,73 +233,84 @@ fn attn_bwd_dq(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
   var part = 0.0;
   if (i < T) {
     for (var k = 0u; k < ND; k++) {
-      let d = x + k * TILE;
-      if (d < HS) { part += tB[y * HSP + d] * dq_out[(b * T + i) * p.C + h * HS + d]; }
+      let c4 = x + k * TILE;
+      if (c4 < HS4) { part += dot(tB[y * HSP + c4], dqOut4(rowBase(b, i, h), c4)); }
     }
   }
-  s1[y * TILE + x] = part;
+  s1[y * BK + x] = part;
   workgroupBarrier();
   var Di = 0.0;
-  for (var c = 0u; c < TILE; c++) { Di += s1[y * TILE + c]; }
+  for (var c = 0u; c < TILE; c++) { Di += s1[y * BK + c]; }
   var Li = 0.0;
   if (i < T) {
     Li = dq_lse[(b * p.NH + h) * T + i];
     if (x == 0u) { dq_dbuf[(b * p.NH + h) * T + i] = Di; }
   }
 
-  var dq: array<f32, MAXD>;
-  for (var k = 0u; k < ND; k++) { dq[k] = 0.0; }
+  var dq: array<vec4f, MAXD>;
+  for (var k = 0u; k < ND; k++) { dq[k] = vec4f(0.0); }
 
-  let nkt = (min(i0 + TILE, T) - 1u) / TILE + 1u;
+  let nkt = (min(i0 + TILE, T) - 1u) / BK + 1u;
   for (var kt = 0u; kt < nkt; kt++) {
-    let j0 = kt * TILE;
+    let j0 = kt * BK;
     workgroupBarrier(); // s1 (D partials / previous dS) and tC, tD are free again
-    for (var e = li; e < TILE * HS; e += TILE2) {
-      let row = e / HS;
-      let d = e % HS;
-      var kv = 0.0;
-      var vv = 0.0;
+    for (var e = li; e < BK * HS4; e += TILE2) {
+      let row = e / HS4;
+      let c4 = e % HS4;
+      var kv = vec4f(0.0);
+      var vv = vec4f(0.0);
       if (j0 + row < T) {
-        kv = qkv[qkvIndex(b, j0 + row, 1u, h, d)];
-        vv = qkv[qkvIndex(b, j0 + row, 2u, h, d)];
+        kv = qkv4(qkvBase(b, j0 + row, 1u, h), c4);
+        vv = qkv4(qkvBase(b, j0 + row, 2u, h), c4);
       }
-      tC[row * HSP + d] = kv;
-      tD[row * HSP + d] = vv;
+      tC[row * HSP + c4] = kv;
+      tD[row * HSP + c4] = vv;
     }
     workgroupBarrier();
 
-    let j = j0 + x;
-    var s = 0.0;
-    var dp = 0.0;
-    for (var d = 0u; d < HS; d++) {
-      s += tA[y * HSP + d] * tC[x * HSP + d];
-      dp += tB[y * HSP + d] * tD[x * HSP + d];
+    var sc: array<f32, MAXK>;
+    var dp: array<f32, MAXK>;
+    for (var u = 0u; u < KPT; u++) { sc[u] = 0.0; dp[u] = 0.0; }
+    for (var c4 = 0u; c4 < HS4; c4++) {
+      let qv = tA[y * HSP + c4];
+      let gv = tB[y * HSP + c4];
+      for (var u = 0u; u < KPT; u++) {
+        let kr = (x + u * TILE) * HSP + c4;
+        sc[u] += dot(qv, tC[kr]);
+        dp[u] += dot(gv, tD[kr]);
+      }
     }
-    var ds = 0.0;
-    if (j <= i && i < T) { ds = exp(s * p.scale - Li) * (dp - Di); }
-    s1[y * TILE + x] = ds;
+    for (var u = 0u; u < KPT; u++) {
+      let j = j0 + x + u * TILE;
+      var ds = 0.0;
+      if (j <= i && i < T) { ds = exp(sc[u] * p.scale - Li) * (dp[u] - Di); }
+      s1[y * BK + x + u * TILE] = ds;
+    }
     workgroupBarrier();
 
-    for (var c = 0u; c < TILE; c++) {
-      let dsc = s1[y * TILE + c];
+    for (var c = 0u; c < BK; c++) {
+      let dsc = s1[y * BK + c];
       for (var k = 0u; k < ND; k++) {
-        let d = x + k * TILE;
-        if (d < HS) { dq[k] += dsc * tC[c * HSP + d]; }
+        let c4 = x + k * TILE;
+        if (c4 < HS4) { dq[k] += dsc * tC[c * HSP + c4]; }
       }
     }
   }
 
   if (i < T) {
+    let base = qkvBase(b, i, 0u, h);
     for (var k = 0u; k < ND; k++) {
-      let d = x + k * TILE;
-      if (d < HS) { dq_dqkv[qkvIndex(b, i, 0u, h, d)] = dq[k] * p.scale; }
+      let d = 4u * (x + k * TILE);
+      let g = dq[k] * p.scale;
+      for (var u = 0u; u < 4u; u++) { if (d + u < HS) { dq_dqkv[base + d + u] = g[u]; } }
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Backward, part 2: dk and dv. Thread (x, y) pairs query x of the current query tile with key y of this
-// block. Shared: tA = K tile, tB = V tile (fixed), tC = Q tile, tD = dO tile, s1 = dS, s2 = P (as [key][query]).
+// Backward, part 2: dk and dv. Thread (x, y) pairs key y of this block with queries x, x + TILE, … of the
+// current query tile. Shared: tA = K block, tB = V block (fixed), tC = Q tile, tD = dO tile,
+// s1 = dS, s2 = P (both [key][query]).
 
 @compute @workgroup_size(TILE, TILE)
 fn attn_bwd_dkv(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
@@ -263,77 +323,91 @@ fn attn_bwd_dkv(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) 
   let y = lid.y;
   let j = j0 + y;
 
-  for (var e = li; e < TILE * HS; e += TILE2) {
-    let row = e / HS;
-    let d = e % HS;
-    var kv = 0.0;
-    var vv = 0.0;
+  for (var e = li; e < TILE * HS4; e += TILE2) {
+    let row = e / HS4;
+    let c4 = e % HS4;
+    var kv = vec4f(0.0);
+    var vv = vec4f(0.0);
     if (j0 + row < T) {
-      kv = qkv[qkvIndex(b, j0 + row, 1u, h, d)];
-      vv = qkv[qkvIndex(b, j0 + row, 2u, h, d)];
+      kv = qkv4(qkvBase(b, j0 + row, 1u, h), c4);
+      vv = qkv4(qkvBase(b, j0 + row, 2u, h), c4);
     }
-    tA[row * HSP + d] = kv;
-    tB[row * HSP + d] = vv;
+    tA[row * HSP + c4] = kv;
+    tB[row * HSP + c4] = vv;
   }
 
-  var dk: array<f32, MAXD>;
-  var dv: array<f32, MAXD>;
-  for (var k = 0u; k < ND; k++) { dk[k] = 0.0; dv[k] = 0.0; }
+  var dk: array<vec4f, MAXD>;
+  var dv: array<vec4f, MAXD>;
+  for (var k = 0u; k < ND; k++) { dk[k] = vec4f(0.0); dv[k] = vec4f(0.0); }
 
-  // Queries i ≥ j0 only: the query tiles from the diagonal one (which starts at j0) to the end.
-  for (var i0 = j0; i0 < T; i0 += TILE) {
+  // Queries i ≥ j0 only: tiles of BK queries from j0 to the end.
+  for (var i0 = j0; i0 < T; i0 += BK) {
     workgroupBarrier(); // tC, tD, s1, s2 are free again (and tA, tB are loaded)
-    for (var e = li; e < TILE * HS; e += TILE2) {
-      let row = e / HS;
-      let d = e % HS;
-      var qv = 0.0;
-      var gv = 0.0;
+    for (var e = li; e < BK * HS4; e += TILE2) {
+      let row = e / HS4;
+      let c4 = e % HS4;
+      var qv = vec4f(0.0);
+      var gv = vec4f(0.0);
       if (i0 + row < T) {
-        qv = qkv[qkvIndex(b, i0 + row, 0u, h, d)];
-        gv = dkv_dout[(b * T + i0 + row) * p.C + h * HS + d];
+        qv = qkv4(qkvBase(b, i0 + row, 0u, h), c4);
+        gv = dkvDout4(rowBase(b, i0 + row, h), c4);
       }
-      tC[row * HSP + d] = qv;
-      tD[row * HSP + d] = gv;
+      tC[row * HSP + c4] = qv;
+      tD[row * HSP + c4] = gv;
     }
     workgroupBarrier();
 
-    let i = i0 + x;
-    var s = 0.0;
-    var dp = 0.0;
-    for (var d = 0u; d < HS; d++) {
-      s += tC[x * HSP + d] * tA[y * HSP + d];
-      dp += tD[x * HSP + d] * tB[y * HSP + d];
+    var sc: array<f32, MAXK>;
+    var dp: array<f32, MAXK>;
+    for (var u = 0u; u < KPT; u++) { sc[u] = 0.0; dp[u] = 0.0; }
+    for (var c4 = 0u; c4 < HS4; c4++) {
+      let kv = tA[y * HSP + c4];
+      let vv = tB[y * HSP + c4];
+      for (var u = 0u; u < KPT; u++) {
+        let qr = (x + u * TILE) * HSP + c4;
+        sc[u] += dot(tC[qr], kv);
+        dp[u] += dot(tD[qr], vv);
+      }
     }
-    var pij = 0.0;
-    var ds = 0.0;
-    if (j <= i && i < T) {
-      let row = (b * p.NH + h) * T + i;
-      pij = exp(s * p.scale - dkv_lse[row]);
-      ds = pij * (dp - dkv_dbuf[row]);
+    for (var u = 0u; u < KPT; u++) {
+      let i = i0 + x + u * TILE;
+      var pij = 0.0;
+      var ds = 0.0;
+      if (j <= i && i < T) {
+        let row = (b * p.NH + h) * T + i;
+        pij = exp(sc[u] * p.scale - dkv_lse[row]);
+        ds = pij * (dp[u] - dkv_dbuf[row]);
+      }
+      s2[y * BK + x + u * TILE] = pij;
+      s1[y * BK + x + u * TILE] = ds;
     }
-    s2[y * TILE + x] = pij;
-    s1[y * TILE + x] = ds;
     workgroupBarrier();
 
-    for (var c = 0u; c < TILE; c++) {
-      let pc = s2[y * TILE + c];
-      let dsc = s1[y * TILE + c];
+    for (var c = 0u; c < BK; c++) {
+      let pc = s2[y * BK + c];
+      let dsc = s1[y * BK + c];
       for (var k = 0u; k < ND; k++) {
-        let d = x + k * TILE;
-        if (d < HS) {
-          dv[k] += pc * tD[c * HSP + d];
-          dk[k] += dsc * tC[c * HSP + d];
+        let c4 = x + k * TILE;
+        if (c4 < HS4) {
+          dv[k] += pc * tD[c * HSP + c4];
+          dk[k] += dsc * tC[c * HSP + c4];
         }
       }
     }
   }
 
   if (j < T) {
+    let kbase = qkvBase(b, j, 1u, h);
+    let vbase = qkvBase(b, j, 2u, h);
     for (var k = 0u; k < ND; k++) {
-      let d = x + k * TILE;
-      if (d < HS) {
-        dkv_dqkv[qkvIndex(b, j, 1u, h, d)] = dk[k] * p.scale;
-        dkv_dqkv[qkvIndex(b, j, 2u, h, d)] = dv[k];
+      let d = 4u * (x + k * TILE);
+      let gk = dk[k] * p.scale;
+      let gv = dv[k];
+      for (var u = 0u; u < 4u; u++) {
+        if (d + u < HS) {
+          dkv_dqkv[kbase + d + u] = gk[u];
+          dkv_dqkv[vbase + d + u] = gv[u];
+        }
       }
     }
   }
@@ -359,7 +433,7 @@ fn unf_scores(@builtin(global_invocation_id) gid: vec3u) {
   let h = bh % p.NH;
   var s = 0.0;
   if (j <= i) {
-    for (var d = 0u; d < HS; d++) { s += qkv[qkvIndex(b, i, 0u, h, d)] * qkv[qkvIndex(b, j, 1u, h, d)]; }
+    for (var d = 0u; d < HS; d++) { s += qkv[qkvBase(b, i, 0u, h) + d] * qkv[qkvBase(b, j, 1u, h) + d]; }
     s *= p.scale;
   }
   unf_att[(bh * T + i) * T + j] = s;
@@ -414,6 +488,6 @@ fn unf_pv(@builtin(global_invocation_id) gid: vec3u) {
   let d = col % HS;
   let row = ((b * p.NH + h) * T + i) * T;
   var acc = 0.0;
-  for (var j = 0u; j <= i; j++) { acc += unf_att_in[row + j] * qkv[qkvIndex(b, j, 2u, h, d)]; }
+  for (var j = 0u; j <= i; j++) { acc += unf_att_in[row + j] * qkv[qkvBase(b, j, 2u, h) + d]; }
   unf_out[(b * T + i) * p.C + col] = acc;
 }

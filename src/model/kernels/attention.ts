@@ -18,55 +18,76 @@ export interface AttentionDims {
 }
 
 export interface AttentionOptions {
-  /** Rows per block (and threads per row); default: the largest of 16, 8, 4 the device fits. */
+  /** Rows per block and threads per row (workgroup TILE×TILE); default: see attentionConfig. */
   tile?: number;
+  /** Rows of the looped-over tile per thread (tile width BK = tile·kpt); default: see attentionConfig. */
+  kpt?: number;
 }
 
-type FusedKernel = 'attn_fwd' | 'attn_bwd_dq' | 'attn_bwd_dkv';
+export type AttentionKernel = 'attn_fwd' | 'attn_bwd_dq' | 'attn_bwd_dkv';
 
 /** Shape of the forward's `stats` (per-row logsumexp of the scaled, masked scores). */
 export function attentionStatsShape({ B, T, NH }: AttentionDims): [number, number, number] {
   return [B, NH, T];
 }
 
-// Must match the private accumulator arrays (MAXD) in attention.wgsl.
-const MAXD = 32;
-const TILES = [16, 8, 4];
+// Host limits on the per-thread arrays: at most MAXD vec4 accumulator chunks (ND) and MAXK scores (KPT) per
+// thread. attention.wgsl declares both as 8; sizedCode() rewrites them to the exact ND and KPT.
+const MAXD = 8;
+const MAXK = 8;
 
-/** Workgroup memory one fused kernel needs, in bytes (the shared tiles declared in attention.wgsl). */
-export function attentionSharedBytes(kernel: FusedKernel, hs: number, tile: number): number {
-  const rows = tile * (hs + 1); // one [tile][hs + 1] tile
-  const sq = tile * tile;
-  const floats = kernel === 'attn_fwd' ? 3 * rows + 2 * sq : kernel === 'attn_bwd_dq' ? 4 * rows + sq : 4 * rows + 2 * sq;
-  return floats * 4;
+/**
+ * Preferred (tile, kpt) per device kind, best first; the first that fits the device's limits wins.
+ * GPUs: 256-thread workgroups, 2 scores per thread (not measured on a GPU yet). Software adapters
+ * (SwiftShader) run big workgroups slower: fused forward B4 T256 C256 NH4, tile 16 took 2.8× the CPU time of
+ * tile 4 (1.4× with Dawn's Vulkan workgroup zero-init extension off), so there 16 threads.
+ */
+const GPU_CONFIGS: [number, number][] = [[16, 2], [16, 1], [8, 2], [8, 1], [4, 2], [4, 1]];
+const CPU_CONFIGS: [number, number][] = [[4, 2], [4, 1]];
+
+/** True for software adapters (SwiftShader, llvmpipe, WARP), which want small workgroups. */
+export function isCpuAdapter(gpu: Gpu): boolean {
+  const i = gpu.adapterInfo;
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
 }
 
-function fits(gpu: Gpu, kernel: FusedKernel, hs: number, tile: number): boolean {
+/** Workgroup memory one fused kernel needs, in bytes (the shared tiles declared in attention.wgsl). */
+export function attentionSharedBytes(kernel: AttentionKernel, hs: number, tile: number, kpt: number): number {
+  const rows = (n: number) => n * (Math.ceil(hs / 4) + 1) * 16; // n rows of HS4 + 1 vec4s
+  const bk = tile * kpt;
+  const score = tile * bk * 4;
+  if (kernel === 'attn_fwd') return rows(tile) + rows(2 * bk) + score;
+  if (kernel === 'attn_bwd_dq') return rows(2 * tile) + rows(2 * bk) + score;
+  return rows(2 * tile) + rows(2 * bk) + 2 * score;
+}
+
+function fits(gpu: Gpu, kernel: AttentionKernel, hs: number, tile: number, kpt: number): boolean {
+  const l = gpu.limits;
   return (
-    attentionSharedBytes(kernel, hs, tile) <= gpu.limits.maxComputeWorkgroupStorageSize &&
-    tile * tile <= gpu.limits.maxComputeInvocationsPerWorkgroup &&
-    tile <= gpu.limits.maxComputeWorkgroupSizeX &&
-    tile <= gpu.limits.maxComputeWorkgroupSizeY &&
-    Math.ceil(hs / tile) <= MAXD
+    Number.isInteger(tile) && tile >= 1 && Number.isInteger(kpt) && kpt >= 1 && kpt <= MAXK &&
+    attentionSharedBytes(kernel, hs, tile, kpt) <= l.maxComputeWorkgroupStorageSize &&
+    tile * tile <= l.maxComputeInvocationsPerWorkgroup &&
+    tile <= l.maxComputeWorkgroupSizeX &&
+    tile <= l.maxComputeWorkgroupSizeY &&
+    Math.ceil(Math.ceil(hs / 4) / tile) <= MAXD
   );
 }
 
-/** The tile a fused kernel runs with on this device for head size hs. */
-export function attentionTile(gpu: Gpu, kernel: FusedKernel, hs: number, opts: AttentionOptions = {}): number {
-  if (opts.tile !== undefined) {
-    if (!fits(gpu, kernel, hs, opts.tile)) {
-      throw new GpuError('shape', `${kernel}: tile ${opts.tile} does not fit head size ${hs} on this device`);
-    }
-    return opts.tile;
-  }
-  const tile = TILES.find((t) => fits(gpu, kernel, hs, t));
-  if (tile === undefined) {
+/** The (tile, kpt) a fused kernel runs with on this device for head size hs. */
+export function attentionConfig(gpu: Gpu, kernel: AttentionKernel, hs: number, opts: AttentionOptions = {}): { tile: number; kpt: number } {
+  const configs = (isCpuAdapter(gpu) ? CPU_CONFIGS : GPU_CONFIGS).filter(
+    ([t, k]) => (opts.tile === undefined || t === opts.tile) && (opts.kpt === undefined || k === opts.kpt),
+  );
+  if (opts.tile !== undefined && !configs.length) configs.push([opts.tile, opts.kpt ?? 1]);
+  const found = configs.find(([t, k]) => fits(gpu, kernel, hs, t, k));
+  if (!found) {
     throw new GpuError(
       'shape',
-      `${kernel}: head size ${hs} needs more than this device's ${gpu.limits.maxComputeWorkgroupStorageSize} bytes of workgroup memory`,
+      `${kernel}: head size ${hs} fits no tile${opts.tile !== undefined ? ` (asked for tile ${opts.tile}, kpt ${opts.kpt ?? 1})` : ''} on this device: ` +
+        `${gpu.limits.maxComputeWorkgroupStorageSize} bytes of workgroup memory, ${4 * MAXD} head dims per thread`,
     );
   }
-  return tile;
+  return { tile: found[0], kpt: found[1] };
 }
 
 function checkAttention(op: string, dims: AttentionDims): number {
@@ -79,9 +100,30 @@ function checkAttention(op: string, dims: AttentionDims): number {
   return hs;
 }
 
-function fused(gpu: Gpu, entry: FusedKernel, hs: number, opts: AttentionOptions) {
-  const tile = attentionTile(gpu, entry, hs, opts);
-  return { tile, kernel: { name: entry, code, entry, constants: { HS: hs, TILE: tile } } };
+/** Params of the fused kernels: T, C, NH, scale, B. */
+function fusedParams({ B, T, C, NH }: AttentionDims, hs: number) {
+  return [T, C, NH, f32(1 / Math.sqrt(hs)), B];
+}
+
+const sized = new Map<string, string>();
+
+/** attention.wgsl with its private-array sizes MAXD, MAXK set to exactly what (nd, kpt) need. */
+function sizedCode(nd: number, kpt: number): string {
+  const key = `${nd},${kpt}`;
+  let c = sized.get(key);
+  if (!c) {
+    c = code.replace(/^const MAXD: u32 = \d+u;$/m, `const MAXD: u32 = ${nd}u;`).replace(/^const MAXK: u32 = \d+u;$/m, `const MAXK: u32 = ${kpt}u;`);
+    if (c === code && (nd !== MAXD || kpt !== MAXK)) throw new Error('attention.wgsl: MAXD/MAXK declarations not found');
+    sized.set(key, c);
+  }
+  return c;
+}
+
+function fused(gpu: Gpu, entry: AttentionKernel, hs: number, opts: AttentionOptions) {
+  const { tile, kpt } = attentionConfig(gpu, entry, hs, opts);
+  const nd = Math.ceil(Math.ceil(hs / 4) / tile);
+  const constants = { HS: hs, TILE: tile, KPT: kpt };
+  return { tile, kpt, kernel: { name: entry, code: sizedCode(nd, kpt), entry, constants } };
 }
 
 /**
@@ -96,11 +138,11 @@ export function attentionForward(gpu: Gpu, out: Tensor, stats: Tensor, qkv: Tens
   checkTensor(op, 'out', out, B * T * C, `[B=${B}, T=${T}, C=${C}]`);
   checkTensor(op, 'stats', stats, B * NH * T, `[B=${B}, NH=${NH}, T=${T}]`);
   checkDistinct(op, { out, stats, qkv });
-  const { tile, kernel } = fused(gpu, 'attn_fwd', hs, opts);
+  const { tile, kpt, kernel } = fused(gpu, 'attn_fwd', hs, opts);
   gpu.run({
     kernel,
     workgroups: [Math.ceil(T / tile), NH, B],
-    params: [T, C, NH, f32(1 / Math.sqrt(hs)), B],
+    params: fusedParams(dims, hs),
     buffers: [qkv, out, stats],
   });
 }
@@ -130,10 +172,19 @@ export function attentionBackward(
   checkDistinct(op, { dqkv, dout, qkv, out, stats });
   const dq = fused(gpu, 'attn_bwd_dq', hs, opts);
   const dkv = fused(gpu, 'attn_bwd_dkv', hs, opts);
-  const params = [T, C, NH, f32(1 / Math.sqrt(hs)), B];
   const dbuf = gpu.tensor([B, NH, T], 'attn D');
-  gpu.run({ kernel: dq.kernel, workgroups: [Math.ceil(T / dq.tile), NH, B], params, buffers: [qkv, out, dout, stats, dqkv, dbuf] });
-  gpu.run({ kernel: dkv.kernel, workgroups: [Math.ceil(T / dkv.tile), NH, B], params, buffers: [qkv, dout, stats, dbuf, dqkv] });
+  gpu.run({
+    kernel: dq.kernel,
+    workgroups: [Math.ceil(T / dq.tile), NH, B],
+    params: fusedParams(dims, hs),
+    buffers: [qkv, out, dout, stats, dqkv, dbuf],
+  });
+  gpu.run({
+    kernel: dkv.kernel,
+    workgroups: [Math.ceil(T / dkv.tile), NH, B],
+    params: fusedParams(dims, hs),
+    buffers: [qkv, dout, stats, dbuf, dqkv],
+  });
   dbuf.release(); // queue order: the dispatches above run before any later reuse
 }
 
@@ -161,7 +212,7 @@ export function attentionForwardUnfused(gpu: Gpu, out: Tensor, att: Tensor, qkv:
 }
 
 export interface AttentionBenchCase {
-  /** Queues one forward (+ backward unless forwardOnly) on fixed random inputs; the caller syncs. */
+  /** Queues one forward (+ backward for 'fused') on fixed random inputs; the caller syncs. */
   run(): void;
   /** Returns the case's tensors to the pool. */
   release(): void;
