@@ -41,7 +41,10 @@ export function nodeGpu(): Promise<GPU> {
       throw new Error(`The 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}. Run npm ci.`);
     }
     Object.assign(globalThis, mod.globals);
-    return mod.create([]) as GPU;
+    // SwiftShader's driver-side zeroing of workgroup memory makes pipeline compiles grow with the kernel's
+    // workgroup memory (~0.65 ms of CPU per float: seconds for an attention kernel). With this toggle Dawn
+    // zeroes it in the shader instead — still zeroed, as WebGPU requires — and compiles take ~10× less.
+    return mod.create(['disable-dawn-features=use_vulkan_zero_initialize_workgroup_memory_extension']) as GPU;
   })();
   return cached;
 }
