@@ -1,0 +1,76 @@
+// The CLI end to end, as a user or a script runs it: JSON lines on stdout, progress on stderr.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), '--import', join(ROOT, 'scripts/wgsl-loader.mjs'), join(ROOT, 'src/cli/main.ts'), ...args],
+      { cwd: ROOT, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'llm-cli-'));
+    await writeFile(join(dir, 'corpus.txt'), 'A banana is an elongated, edible fruit. The capital of China is Beijing.\n'.repeat(30));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('pretrain → sample → eval → tokenize, every stdout line one JSON object', async () => {
+    const ckpt = join(dir, 'base.safetensors');
+    const p = await cli(['pretrain', '--corpus', join(dir, 'corpus.txt'), '--preset', 'tiny', '--layers', '1', '--dim', '32', '--context', '16',
+      '--batch', '4', '--steps', '12', '--eval-every', '6', '--eval-batches', '2', '--out', ckpt, '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const lines = jsonLines(p.stdout);
+    const steps = lines.filter((l) => 'loss' in l);
+    expect(steps).toHaveLength(12);
+    expect(Object.keys(steps[0]).sort()).toEqual(['loss', 'lr', 'step', 'tokens_per_s']);
+    expect(lines.filter((l) => 'val_loss' in l && !('done' in l)).map((l) => l.step)).toEqual([6, 12]);
+    const done = lines[lines.length - 1];
+    expect(done).toMatchObject({ done: true, checkpoint: ckpt });
+    expect(typeof done.val_loss).toBe('number');
+
+    const s = await cli(['sample', '--ckpt', ckpt, '--prompt', 'A banana', '--max-tokens', '8', '--temperature', '0', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const [sample] = jsonLines(s.stdout);
+    expect((sample.tokens as number[]).length).toBe(8);
+    expect(typeof sample.text).toBe('string');
+    const again = await cli(['sample', '--ckpt', ckpt, '--prompt', 'A banana', '--max-tokens', '8', '--temperature', '0', '--json']);
+    expect(jsonLines(again.stdout)[0]).toEqual(sample); // greedy is deterministic
+
+    const e = await cli(['eval', '--ckpt', ckpt, '--text', join(dir, 'corpus.txt'), '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const [ev] = jsonLines(e.stdout);
+    expect(ev.tokens).toBe('A banana is an elongated, edible fruit. The capital of China is Beijing.\n'.length * 30 - 1);
+    expect(ev.loss as number).toBeGreaterThan(0);
+
+    const t = await cli(['tokenize', '--ckpt', ckpt, '--text', join(dir, 'corpus.txt'), '--json']);
+    expect(jsonLines(t.stdout)[0].ids).toHaveLength(ev.tokens as number + 1);
+  });
+
+  it('bad input: a missing option, a corrupt checkpoint and an empty corpus give clear errors', async () => {
+    const missing = await cli(['sample', '--prompt', 'x', '--json']);
+    expect(missing.code).toBe(1);
+    expect(jsonLines(missing.stdout)[0].error).toMatch(/--ckpt is required/);
+    await writeFile(join(dir, 'bad.safetensors'), 'not a checkpoint at all');
+    const corrupt = await cli(['sample', '--ckpt', join(dir, 'bad.safetensors'), '--prompt', 'x']);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/bad\.safetensors/);
+    await writeFile(join(dir, 'empty.txt'), '');
+    const empty = await cli(['pretrain', '--corpus', join(dir, 'empty.txt'), '--out', join(dir, 'x.safetensors')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/empty/);
+  });
+});
