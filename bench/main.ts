@@ -37,14 +37,16 @@ async function runBench(options: BenchOptions = {}): Promise<{ result: BenchResu
   const sections: BenchSection[] = [];
   for (const load of Object.values(modules)) sections.push((await load()).default);
   sections.sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.key.localeCompare(b.key));
-  const ctx: BenchContext = { gpu, options, log, tfjs: loadTfjs };
+  const cpuMs = async () => (window.gpuProcessCpuMs ? await window.gpuProcessCpuMs() : null);
+  const ctx: BenchContext = { gpu, options, log, tfjs: loadTfjs, cpuMs, results: {} };
   const report: string[] = [];
   for (const s of sections) {
-    if (options.only && !options.only.includes(s.key)) continue;
+    if (options.only ? !options.only.includes(s.key) : s.optIn) continue;
     log(`section ${s.key}`);
     const t0 = performance.now();
     const r = await s.run(ctx);
     result[s.key] = r;
+    ctx.results[s.key] = r;
     log(`section ${s.key} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (s.report) report.push('', `== ${s.key} ==`, ...s.report(r));
   }
@@ -55,6 +57,8 @@ async function runBench(options: BenchOptions = {}): Promise<{ result: BenchResu
 declare global {
   interface Window {
     runBench: typeof runBench;
+    /** Exposed by scripts/bench.mjs: CPU ms used so far by Chromium's GPU process (null if unknown). */
+    gpuProcessCpuMs?: () => Promise<number | null>;
     benchReady: boolean;
   }
 }

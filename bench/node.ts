@@ -19,6 +19,8 @@ const rows = await section.run({
   options,
   log: (l) => console.error(l),
   tfjs: () => Promise.reject(new Error('no tfjs under Node')),
+  cpuMs: async () => null,
+  results: {},
 });
 for (const line of section.report!(rows)) console.error(line);
 gpu.destroy();

@@ -7,10 +7,14 @@ export interface TimeOptions {
   targetMs?: number;
   minReps?: number;
   maxReps?: number;
+  /** A CPU clock (ms) for the process doing the work; when given, cpuMsPerCall is measured too. */
+  cpuMs?: () => Promise<number | null>;
 }
 
 export interface Timing {
   msPerCall: number;
+  /** CPU ms per call of the process doing the work (null without a CPU clock). */
+  cpuMsPerCall: number | null;
   reps: number;
   warmupMs: number;
 }
@@ -29,10 +33,13 @@ export async function timeGpu(call: () => void, sync: () => Promise<void>, o: Ti
   await sync();
   const warmupMs = performance.now() - t0;
   const reps = Math.max(minReps, Math.min(maxReps, Math.ceil(targetMs / Math.max(warmupMs, 0.01))));
+  const c0 = o.cpuMs ? await o.cpuMs() : null;
   t0 = performance.now();
   for (let i = 0; i < reps; i++) call();
   await sync();
-  return { msPerCall: (performance.now() - t0) / reps, reps, warmupMs };
+  const msPerCall = (performance.now() - t0) / reps;
+  const c1 = c0 !== null && o.cpuMs ? await o.cpuMs() : null;
+  return { msPerCall, cpuMsPerCall: c0 !== null && c1 !== null ? (c1 - c0) / reps : null, reps, warmupMs };
 }
 
 export const gflops = (flop: number, ms: number) => flop / ms / 1e6;

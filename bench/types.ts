@@ -14,6 +14,17 @@ export interface BenchContext {
   log: (line: string) => void;
   /** Loads tfjs (core + webgpu backend) on the first call and returns it (its own device, same adapter). */
   tfjs: () => Promise<typeof import('@tensorflow/tfjs-core')>;
+  /**
+   * CPU milliseconds Chromium's GPU process has used so far (where SwiftShader runs), or null when unknown
+   * (not under scripts/bench.mjs, not Linux). Pass it to timeGpu to get CPU time per call next to wall time.
+   */
+  cpuMs: () => Promise<number | null>;
+  /**
+   * Scratch space shared by the sections of one run, not printed: every finished section's result is
+   * here under its key, plus whatever a section leaves for later ones (the matmul section sets
+   * bestMatmulGflops, the best wall-clock GFLOP/s of our matmul in this run).
+   */
+  results: Record<string, unknown> & { bestMatmulGflops?: number };
 }
 
 export interface BenchOptions {
@@ -27,6 +38,8 @@ export interface BenchSection<R = unknown> {
   key: string;
   /** Lower runs first (matmul is 0); default 100. */
   order?: number;
+  /** Only run when named in --only (tuning experiments). */
+  optIn?: boolean;
   run(ctx: BenchContext): Promise<R>;
   /** Table lines for humans, printed after the run (optional). */
   report?(result: R): string[];

@@ -27,6 +27,12 @@ export interface MatmulRow {
   ratio: number | null;
   ours_ms: number;
   tfjs_ms: number | null;
+  /**
+   * GFLOP per CPU-second of Chromium's GPU process (SwiftShader's threads), null when unknown: steadier
+   * than wall time on a busy machine. On 2 cores, wall GFLOP/s is at best twice this.
+   */
+  ours_cpu_gflops: number | null;
+  tfjs_cpu_gflops: number | null;
   /** Only in a --tiles sweep: the configuration of this row. */
   tiles?: string;
 }
@@ -62,120 +68,130 @@ function randoms(n: number): Float32Array {
   return a;
 }
 
-async function runCases({ gpu, options, log, tfjs }: BenchContext, tiles?: string): Promise<MatmulRow[]> {
-    const filter = typeof options.shapes === 'string' ? options.shapes.split(',') : null;
-    let cases = MATMUL_CASES.filter((x) => !filter || filter.some((f) => x.name.includes(f)));
-    if (options.quick) cases = cases.filter((x) => x.m * x.n * x.k <= 512 ** 3);
-    const skipTf = options.tfjs === 'no';
-    const tf = skipTf ? null : await tfjs();
-    const target = Number(options.targetMs ?? 1500);
-    const rows: MatmulRow[] = [];
-    for (const x of cases) {
-      const { m, n, k } = x;
-      const flop = 2 * m * n * k;
-      const A = randoms(m * k);
-      const B = randoms(k * n);
-      const aShape = x.transA ? [k, m] : [m, k];
-      const bShape = x.transB ? [n, k] : [k, n];
+async function runCases({ gpu, options, log, tfjs, cpuMs }: BenchContext, tiles?: string): Promise<MatmulRow[]> {
+  const filter = typeof options.shapes === 'string' ? options.shapes.split(',') : null;
+  let cases = MATMUL_CASES.filter((x) => !filter || filter.some((f) => x.name.includes(f)));
+  if (options.quick) cases = cases.filter((x) => x.m * x.n * x.k <= 512 ** 3);
+  const skipTf = options.tfjs === 'no';
+  const tf = skipTf ? null : await tfjs();
+  const target = Number(options.targetMs ?? 1500);
+  const rows: MatmulRow[] = [];
+  for (const x of cases) {
+    const { m, n, k } = x;
+    const flop = 2 * m * n * k;
+    const A = randoms(m * k);
+    const B = randoms(k * n);
+    const aShape = x.transA ? [k, m] : [m, k];
+    const bShape = x.transB ? [n, k] : [k, n];
 
-      const a = gpu.tensor(aShape, 'a', A);
-      const b = gpu.tensor(bShape, 'b', B);
-      const out = gpu.tensor([m, n], 'out');
-      const ours = await timeGpu(
-        () => matmul(gpu, out, a, b, { transA: x.transA, transB: x.transB }),
-        () => gpu.sync(),
-        { targetMs: target },
-      );
-      const oursOut = (await out.read()) as Float32Array;
-      a.release();
-      b.release();
-      out.release();
+    const a = gpu.tensor(aShape, 'a', A);
+    const b = gpu.tensor(bShape, 'b', B);
+    const out = gpu.tensor([m, n], 'out');
+    const ours = await timeGpu(
+      () => matmul(gpu, out, a, b, { transA: x.transA, transB: x.transB }),
+      () => gpu.sync(),
+      { targetMs: target, cpuMs },
+    );
+    const oursOut = (await out.read()) as Float32Array;
+    a.release();
+    b.release();
+    out.release();
 
-      let theirs: Awaited<ReturnType<typeof timeGpu>> | null = null;
-      if (tf) {
-        const ta = tf.tensor(A, aShape);
-        const tb = tf.tensor(B, bShape);
-        const outs: import('@tensorflow/tfjs-core').Tensor[] = [];
-        const backend = tf.backend() as unknown as {
-          submitQueue(): void;
-          endComputePassEncoder(): void;
-          commandEncoder: GPUCommandEncoder | null;
-          device: GPUDevice;
-        };
-        theirs = await timeGpu(
-          () => outs.push(tf.matMul(ta, tb, x.transA, x.transB)),
-          async () => {
-            backend.endComputePassEncoder();
-            if (backend.commandEncoder) backend.submitQueue();
-            await backend.device.queue.onSubmittedWorkDone();
-          },
-          { targetMs: target },
-        );
-        // Same answer? (guards against timing a broken kernel)
-        const last = outs[outs.length - 1];
-        const want = (await last.data()) as Float32Array;
-        let err = 0;
-        let mag = 0;
-        for (let i = 0; i < want.length; i++) {
-          err = Math.max(err, Math.abs(want[i] - oursOut[i]));
-          mag = Math.max(mag, Math.abs(want[i]));
-        }
-        if (!(err <= 1e-4 * mag + 1e-5)) throw new Error(`matmul ${x.name}: ours differs from tfjs by ${err} (max |x| ${mag})`);
-        for (const t of outs) t.dispose();
-        ta.dispose();
-        tb.dispose();
-      }
-
-      const row: MatmulRow = {
-        m,
-        n,
-        k,
-        trans: trans(x),
-        case: x.name,
-        ours_gflops: +gflops(flop, ours.msPerCall).toFixed(3),
-        tfjs_gflops: theirs ? +gflops(flop, theirs.msPerCall).toFixed(3) : null,
-        ratio: theirs ? +(theirs.msPerCall / ours.msPerCall).toFixed(2) : null,
-        ours_ms: +ours.msPerCall.toFixed(2),
-        tfjs_ms: theirs ? +theirs.msPerCall.toFixed(2) : null,
-        ...(tiles ? { tiles } : {}),
+    let theirs: Awaited<ReturnType<typeof timeGpu>> | null = null;
+    if (tf) {
+      const ta = tf.tensor(A, aShape);
+      const tb = tf.tensor(B, bShape);
+      const outs: import('@tensorflow/tfjs-core').Tensor[] = [];
+      const backend = tf.backend() as unknown as {
+        submitQueue(): void;
+        endComputePassEncoder(): void;
+        commandEncoder: GPUCommandEncoder | null;
+        device: GPUDevice;
       };
-      rows.push(row);
-      log(
-        `  ${x.name.padEnd(16)} ${trans(x)} ${m}×${k}·${k}×${n}: ours ${row.ours_gflops} GFLOP/s (${ours.reps} reps)` +
-          (theirs ? `, tfjs ${row.tfjs_gflops} GFLOP/s (${theirs.reps} reps), ×${row.ratio}` : ''),
+      theirs = await timeGpu(
+        () => outs.push(tf.matMul(ta, tb, x.transA, x.transB)),
+        async () => {
+          backend.endComputePassEncoder();
+          if (backend.commandEncoder) backend.submitQueue();
+          await backend.device.queue.onSubmittedWorkDone();
+        },
+        { targetMs: target, cpuMs },
       );
+      // Same answer? (guards against timing a broken kernel)
+      const last = outs[outs.length - 1];
+      const want = (await last.data()) as Float32Array;
+      let err = 0;
+      let mag = 0;
+      for (let i = 0; i < want.length; i++) {
+        err = Math.max(err, Math.abs(want[i] - oursOut[i]));
+        mag = Math.max(mag, Math.abs(want[i]));
+      }
+      if (!(err <= 1e-4 * mag + 1e-5)) throw new Error(`matmul ${x.name}: ours differs from tfjs by ${err} (max |x| ${mag})`);
+      for (const t of outs) t.dispose();
+      ta.dispose();
+      tb.dispose();
     }
-    return rows;
+
+    const row: MatmulRow = {
+      m,
+      n,
+      k,
+      trans: trans(x),
+      case: x.name,
+      ours_gflops: +gflops(flop, ours.msPerCall).toFixed(3),
+      tfjs_gflops: theirs ? +gflops(flop, theirs.msPerCall).toFixed(3) : null,
+      ratio: theirs ? +(theirs.msPerCall / ours.msPerCall).toFixed(2) : null,
+      ours_ms: +ours.msPerCall.toFixed(2),
+      tfjs_ms: theirs ? +theirs.msPerCall.toFixed(2) : null,
+      ours_cpu_gflops: ours.cpuMsPerCall ? +gflops(flop, ours.cpuMsPerCall).toFixed(3) : null,
+      tfjs_cpu_gflops: theirs?.cpuMsPerCall ? +gflops(flop, theirs.cpuMsPerCall).toFixed(3) : null,
+      ...(tiles ? { tiles } : {}),
+    };
+    rows.push(row);
+    log(
+      `  ${x.name.padEnd(16)} ${trans(x)} ${m}×${k}·${k}×${n}: ours ${row.ours_gflops} GFLOP/s (${ours.reps} reps, ${row.ours_cpu_gflops} per CPU-s)` +
+        (theirs ? `, tfjs ${row.tfjs_gflops} GFLOP/s (${theirs.reps} reps, ${row.tfjs_cpu_gflops} per CPU-s), ×${row.ratio}` : ''),
+    );
   }
+  return rows;
+}
 
 const section: BenchSection<MatmulRow[]> = {
   key: 'matmul',
   order: 0,
   async run(ctx) {
     const { options, log } = ctx;
-    // --tiles=8x8x16 (WGXxWGYxBK) sets the tile configuration; several separated by '/' sweep them.
+    // --tiles=8x8x16[x16] (WGXxWGYxBK[xmaxWorkgroups]) sets the tile configuration; several separated by '/' sweep them.
     const sweep = typeof options.tiles === 'string' ? options.tiles.split('/') : [null];
     const rows: MatmulRow[] = [];
     for (const tiles of sweep) {
       if (tiles) {
-        const [WGX, WGY, BK] = tiles.split('x').map(Number);
-        setMatmulTiles({ WGX, WGY, BK });
+        const [WGX, WGY, BK, P] = tiles.split('x').map(Number);
+        setMatmulTiles(ctx.gpu, { WGX, WGY, BK, ...(P !== undefined ? { maxWorkgroups: P } : {}) });
       }
-      log(`matmul tiles ${JSON.stringify(getMatmulTiles())}`);
+      log(`matmul tiles ${JSON.stringify(getMatmulTiles(ctx.gpu))}`);
       rows.push(...(await runCases(ctx, sweep.length > 1 ? tiles! : undefined)));
     }
+    if (rows.length) ctx.results.bestMatmulGflops = Math.max(...rows.map((r) => r.ours_gflops));
     return rows;
   },
   report(rows) {
-    const head = `${'case'.padEnd(16)} ${'op'.padEnd(3)} ${'m'.padStart(5)} ${'n'.padStart(5)} ${'k'.padStart(5)} ${'ours GF/s'.padStart(10)} ${'tfjs GF/s'.padStart(10)} ${'ours/tfjs'.padStart(9)}`;
+    const num = (x: number | null, w: number) => (x === null ? '-' : x.toFixed(3)).padStart(w);
+    const ratio = (x: number | null, y: number | null, w: number) => (x && y ? `×${(x / y).toFixed(1)}` : '-').padStart(w);
+    const head =
+      `${'case'.padEnd(22)} ${'op'.padEnd(3)} ${'m'.padStart(5)} ${'n'.padStart(5)} ${'k'.padStart(5)} ` +
+      `${'ours GF/s'.padStart(10)} ${'tfjs GF/s'.padStart(10)} ${'ours/tfjs'.padStart(9)} ` +
+      `${'ours GF/cpu-s'.padStart(14)} ${'tfjs GF/cpu-s'.padStart(14)} ${'cpu ratio'.padStart(9)}`;
     return [
       head,
       '-'.repeat(head.length),
       ...rows.map(
         (r) =>
-          `${(r.tiles ? `${r.case} ${r.tiles}` : r.case).padEnd(16)} ${r.trans.padEnd(3)} ${String(r.m).padStart(5)} ${String(r.n).padStart(5)} ${String(r.k).padStart(5)} ` +
-          `${r.ours_gflops.toFixed(3).padStart(10)} ${(r.tfjs_gflops?.toFixed(3) ?? '-').padStart(10)} ${(r.ratio !== null ? `×${r.ratio.toFixed(1)}` : '-').padStart(9)}`,
+          `${(r.tiles ? `${r.case} ${r.tiles}` : r.case).padEnd(22)} ${r.trans.padEnd(3)} ${String(r.m).padStart(5)} ${String(r.n).padStart(5)} ${String(r.k).padStart(5)} ` +
+          `${num(r.ours_gflops, 10)} ${num(r.tfjs_gflops, 10)} ${ratio(r.ours_gflops, r.tfjs_gflops, 9)} ` +
+          `${num(r.ours_cpu_gflops, 14)} ${num(r.tfjs_cpu_gflops, 14)} ${ratio(r.ours_cpu_gflops, r.tfjs_cpu_gflops, 9)}`,
       ),
+      'GF/s: wall-clock GFLOP/s; GF/cpu-s: GFLOP per CPU-second of the GPU process (steadier on a busy machine).',
     ];
   },
 };

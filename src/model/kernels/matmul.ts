@@ -1,10 +1,9 @@
-// Matrix multiply and bias-gradient kernels (src/shaders/matmul.wgsl, src/shaders/matmul.wgsl's sibling
-// entry points). Every linear layer of the model goes through these:
-//   forward        y = x·W (+ b)            matmul(gpu, y, x, W, { bias: b })             NN
-//   backward dX    dX = dY·Wᵀ               matmul(gpu, dx, dy, W, { transB: true })      NT
+// Matrix multiply (src/shaders/matmul.wgsl). Every linear layer of the model goes through it:
+//   forward        y = x·W (+ b)            matmul(gpu, y, x, W, { bias: b })                     NN
+//   backward dX    dX = dY·Wᵀ               matmul(gpu, dx, dy, W, { transB: true })              NT
 //   backward dW    dW (+)= Xᵀ·dY            matmul(gpu, dw, x, dy, { transA: true, accumulate })  TN
-//   LM head        logits = h·wteᵀ          matmul(gpu, logits, h, wte, { transB: true }) NT
-//   bias grad      db (+)= Σ_rows dY        biasGrad(gpu, db, dy, { accumulate })
+//   LM head        logits = h·wteᵀ          matmul(gpu, logits, h, wte, { transB: true })         NT
+// (the bias gradient, column sums of dY, is biasGrad in bias-grad.ts)
 import code from '../../shaders/matmul.wgsl?raw';
 import { GpuError, type Gpu, type Tensor } from '../gpu/runtime.ts';
 
@@ -24,32 +23,51 @@ export interface MatmulOptions {
   batch?: number;
 }
 
-/** Tile configuration (pipeline-overridable constants of matmul.wgsl). */
+/** Tile configuration: the pipeline-overridable constants of matmul.wgsl plus the grid size. */
 export interface MatmulTiles {
   /** Threads along N; each owns 8 columns. */
   WGX: number;
-  /** Threads along M; each owns 8 rows. */
+  /** Threads along M; each owns 16 rows. */
   WGY: number;
   /** K depth of the tiles staged in workgroup memory. */
   BK: number;
+  /**
+   * Most workgroups to launch; each then loops over several output tiles. 0 = one workgroup per tile (the
+   * right choice on a GPU). On a CPU adapter a few workgroups per core pay the per-workgroup costs
+   * (zeroing workgroup memory, starting coroutines) once for many tiles.
+   */
+  maxWorkgroups: number;
 }
 
-/** Register block of one thread (fixed in the WGSL). */
-export const MATMUL_TM = 8;
+/** Register block of one thread (fixed in the WGSL: 16 rows × 8 columns, unrolled by hand). */
+export const MATMUL_TM = 16;
 export const MATMUL_TN = 8;
 
-/** The default tiles: 64×64 outputs per workgroup of 8×8 threads, K staged 16 at a time. */
-export const DEFAULT_TILES: MatmulTiles = { WGX: 8, WGY: 8, BK: 16 };
+/** GPU tiles: 128×64 outputs per workgroup of 8×8 threads, K staged 16 at a time, one workgroup per tile. */
+export const DEFAULT_TILES: MatmulTiles = { WGX: 8, WGY: 8, BK: 16, maxWorkgroups: 0 };
 
-let tiles: MatmulTiles = { ...DEFAULT_TILES };
-
-/** Changes the tile configuration used by later matmul calls (benchmarks and tuning). */
-export function setMatmulTiles(t: Partial<MatmulTiles>): void {
-  tiles = { ...tiles, ...t };
+/** True for software adapters (SwiftShader, llvmpipe/lavapipe, WARP), which run workgroups on CPU cores. */
+export function isCpuAdapter(gpu: Gpu): boolean {
+  const i = gpu.adapterInfo;
+  return /swiftshader|llvmpipe|lavapipe|warp|software|cpu/i.test(`${i.vendor} ${i.architecture} ${i.description} ${i.device}`);
 }
 
-export function getMatmulTiles(): MatmulTiles {
-  return { ...tiles };
+/** Tiles for an adapter: DEFAULT_TILES on GPUs; on CPU adapters about four workgroups per core. */
+export function tilesFor(gpu: Gpu): MatmulTiles {
+  if (!isCpuAdapter(gpu)) return { ...DEFAULT_TILES };
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+  return { ...DEFAULT_TILES, maxWorkgroups: Math.max(8, 4 * cores) };
+}
+
+const overrides = new WeakMap<Gpu, MatmulTiles>();
+
+/** Overrides the tile configuration for one device (benchmarks and tuning); tilesFor(gpu) otherwise. */
+export function setMatmulTiles(gpu: Gpu, t: Partial<MatmulTiles>): void {
+  overrides.set(gpu, { ...getMatmulTiles(gpu), ...t });
+}
+
+export function getMatmulTiles(gpu: Gpu): MatmulTiles {
+  return { ...(overrides.get(gpu) ?? tilesFor(gpu)) };
 }
 
 const shapeStr = (t: Tensor) => `${t.label}[${t.shape.join(', ')}]`;
@@ -87,10 +105,10 @@ function matmulShape(name: string, out: Tensor, a: Tensor, b: Tensor, o: MatmulO
   const matrix = (t: Tensor, what: string): { rows: number; cols: number; stride: number } => {
     if (t.shape.length === 2) return { rows: t.shape[0], cols: t.shape[1], stride: 0 };
     if (t.shape.length === 3) {
-      if (t.shape[0] !== batch) fail(`${what}'s leading dimension ${t.shape[0]} is not the batch (${batch})`);
+      if (t.shape[0] !== batch) fail(`${what} ${shapeStr(t)}: leading dimension ${t.shape[0]} is not the batch (${batch})`);
       return { rows: t.shape[1], cols: t.shape[2], stride: t.shape[1] * t.shape[2] };
     }
-    return fail(`${what} must be 2-D or 3-D`);
+    return fail(`${what} ${shapeStr(t)} must be 2-D or 3-D`);
   };
   const A = matrix(a, 'a');
   const B = matrix(b, 'b');
@@ -100,7 +118,7 @@ function matmulShape(name: string, out: Tensor, a: Tensor, b: Tensor, o: MatmulO
   if (bN !== N) fail(`op(b) has ${bN} columns, out has ${N}`);
   if (aK !== bK) fail(`inner dimensions differ: op(a) is ${aM}×${aK}, op(b) is ${bK}×${bN}`);
   if (o.bias && (o.bias.shape.length !== 1 || o.bias.shape[0] !== N)) fail(`bias must be [${N}]`);
-  if (a === out || b === out || o.bias === out) fail('out must not alias an input');
+  if ([a, b, o.bias].some((t) => t && t.buffer === out.buffer)) fail('out must not alias an input');
   return { M, N, K: aK, batch, strideA: A.stride, strideB: B.stride };
 }
 
@@ -133,9 +151,15 @@ function dummy(gpu: Gpu): Tensor {
 export function matmul(gpu: Gpu, out: Tensor, a: Tensor, b: Tensor, o: MatmulOptions = {}): void {
   const name = kernelName(o);
   const { M, N, K, batch, strideA, strideB } = matmulShape(name, out, a, b, o);
-  const t = tiles;
+  const t = overrides.get(gpu) ?? tilesFor(gpu);
   const BM = t.WGY * MATMUL_TM;
   const BN = t.WGX * MATMUL_TN;
+  const tilesN = Math.ceil(N / BN);
+  const tilesMN = Math.ceil(M / BM) * tilesN;
+  const total = tilesMN * batch;
+  const groups = t.maxWorkgroups > 0 ? Math.min(total, t.maxWorkgroups) : total;
+  const maxX = gpu.limits.maxComputeWorkgroupsPerDimension;
+  const workgroups: [number, number] = groups <= maxX ? [groups, 1] : [maxX, Math.ceil(groups / maxX)];
   // vec4 global loads need the contiguous dimension (and so every row start) to be a multiple of 4, and
   // the batch strides too.
   const contA = o.transA ? M : K;
@@ -157,22 +181,8 @@ export function matmul(gpu: Gpu, out: Tensor, a: Tensor, b: Tensor, o: MatmulOpt
         BK: t.BK,
       },
     },
-    workgroups: [Math.ceil(N / BN), Math.ceil(M / BM), batch],
-    params: [M, N, K, strideA, strideB, M * N, vecA, vecB],
+    workgroups,
+    params: [M, N, K, strideA, strideB, M * N, vecA, vecB, tilesN, tilesMN, total],
     buffers: [a, b, a, b, o.bias ?? dummy(gpu), out],
   });
-}
-
-export interface BiasGradOptions {
-  /** dbias += column sums instead of dbias = column sums. */
-  accumulate?: boolean;
-}
-
-/** dbias[N] (+)= Σ over rows of dout[M, N] (dout may be [..., N]; all leading dimensions are rows). */
-export function biasGrad(gpu: Gpu, dbias: Tensor, dout: Tensor, o: BiasGradOptions = {}): void {
-  void gpu;
-  void dbias;
-  void dout;
-  void o;
-  throw new GpuError('internal', 'biasGrad: not implemented yet');
 }
