@@ -12,10 +12,11 @@
 //   --timeout=s       give up after this many seconds (default 600)
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { launchChromium } from './chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const sharedData = resolve(root, '..', 'shared', 'data');
 
 function parseArgs(argv) {
   const options = {};
@@ -96,12 +97,15 @@ function gpuProcessCpuMs() {
 
 async function main() {
   const { options, json, timeout } = parseArgs(process.argv.slice(2));
+  const shakespeare = resolve(sharedData, 'tinyshakespeare.txt');
+  if (options.shakespeareUrl === undefined && existsSync(shakespeare)) options.shakespeareUrl = `/@fs${shakespeare}`;
   const { createServer } = await import('vite');
   const server = await createServer({
     root,
     configFile: false,
     logLevel: 'warn',
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+    // ../shared/data (tinyshakespeare, for the train_step section) is served too; it is never shipped.
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, fs: { allow: [root, sharedData] } },
     // Pre-bundle tfjs up front so the page is not reloaded mid-run when Vite discovers it.
     optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'] },
   });
