@@ -1,5 +1,10 @@
 // LayerNorm over the last dimension (C) of an [N, C] matrix, eps from the params (1e-5 in GPT-2).
 //
+// Two variants of the row kernels, chosen in layernorm.ts: with the `subgroups` feature, `forward_sg` and
+// `backward_dx_sg` (below the subgroup marker) give each row to one subgroup and reduce with subgroupAdd:
+// no workgroup barriers at all. Without it, `forward` and `backward_dx` give each row to a workgroup and
+// reduce with trees in workgroup memory:
+//
 // forward:        one workgroup per row (2-D grid), WG threads stride over the channels; two tree
 //                 reductions in workgroup memory (the mean, then Σ(x − mean)², which is more accurate
 //                 than E[x²] − mean²). Writes out, mean[row], rstd[row] = 1/√(var + eps).
@@ -11,6 +16,7 @@
 //                 sums (partial[chunk, c] for dw, partial[chunks + chunk, c] for db)…
 // backward_dwdb_final: …then one thread per element of [dw; db] adds up the chunks in order and writes
 //                 or accumulates.
+// (The dw/db pair has no barriers and is shared by both variants.)
 
 override WG: u32 = 256;
 const ROWS: u32 = 32u;
@@ -192,6 +198,108 @@ fn backward_dwdb_final(@builtin(global_invocation_id) gid: vec3u) {
       q_db[c] += acc;
     } else {
       q_db[c] = acc;
+    }
+  }
+}
+
+// ==== subgroup entry points: compiled only with `enable subgroups;` (see kernelVariants in reduce.ts) ====
+//
+// One row per subgroup, no workgroup barriers and no atomics. Workgroup g owns rows [g·RPW, (g+1)·RPW);
+// row k of that block belongs to invocation k·(WG/RPW), and each subgroup works through the rows its own
+// invocations own, lowest first (next_row). Every invocation is in exactly one subgroup, so every row is
+// done exactly once whatever the subgroup size (4 to 128, and it may differ between pipelines) and however
+// subgroups map onto local_invocation_index (WGSL promises nothing there); RPW = WG / (expected subgroup
+// size) gives each subgroup about one row. A row's result depends only on the subgroup's width, never on
+// which subgroup computed it: deterministic. Within a row, lane k of the subgroup's `lanes` active
+// invocations handles channels k, k + lanes, …, and subgroupAdd combines the lanes.
+
+override RPW: u32 = 16;
+
+const NO_ROW: u32 = 0xffffffffu;
+
+// The row (index in the workgroup's block) this invocation owns, or NO_ROW.
+fn owned_row(lid: u32) -> u32 {
+  let stride = WG / RPW;
+  return select(NO_ROW, lid / stride, lid % stride == 0u && lid / stride < RPW);
+}
+
+// The subgroup's next row: the lowest row still owned by one of its invocations (NO_ROW when none is
+// left), the same in all its lanes; the owner gives it up.
+fn next_row(mine: ptr<function, u32>) -> u32 {
+  let k = subgroupMin(*mine);
+  if (*mine == k) {
+    *mine = NO_ROW;
+  }
+  return k;
+}
+
+@compute @workgroup_size(WG)
+fn forward_sg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let lane = subgroupExclusiveAdd(1u);
+  let lanes = subgroupAdd(1u);
+  let first = (wid.y * nwg.x + wid.x) * RPW;
+  let C = fp.C;
+  var mine = owned_row(lid);
+  loop {
+    let k = next_row(&mine);
+    let row = first + k;
+    if (k == NO_ROW || row >= fp.N) {
+      break;
+    }
+    let base = row * C;
+    var s = 0.0;
+    for (var c = lane; c < C; c += lanes) {
+      s += f_x[base + c];
+    }
+    let mean = subgroupAdd(s) / f32(C);
+    var s2 = 0.0;
+    for (var c = lane; c < C; c += lanes) {
+      let d = f_x[base + c] - mean;
+      s2 += d * d;
+    }
+    let rstd = 1.0 / sqrt(subgroupAdd(s2) / f32(C) + fp.eps);
+    for (var c = lane; c < C; c += lanes) {
+      f_out[base + c] = (f_x[base + c] - mean) * rstd * f_w[c] + f_b[c];
+    }
+    if (lane == 0u) {
+      f_mean[row] = mean;
+      f_rstd[row] = rstd;
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backward_dx_sg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let lane = subgroupExclusiveAdd(1u);
+  let lanes = subgroupAdd(1u);
+  let first = (wid.y * nwg.x + wid.x) * RPW;
+  let C = dp.C;
+  var mine = owned_row(lid);
+  loop {
+    let k = next_row(&mine);
+    let row = first + k;
+    if (k == NO_ROW || row >= dp.N) {
+      break;
+    }
+    let base = row * C;
+    let mean = d_mean[row];
+    let rstd = d_rstd[row];
+    var s = vec2f(0.0);
+    for (var c = lane; c < C; c += lanes) {
+      let norm = (d_x[base + c] - mean) * rstd;
+      let dnorm = d_dout[base + c] * d_w[c];
+      s += vec2f(dnorm, dnorm * norm);
+    }
+    let means = subgroupAdd(s) / f32(C);
+    for (var c = lane; c < C; c += lanes) {
+      let norm = (d_x[base + c] - mean) * rstd;
+      let dnorm = d_dout[base + c] * d_w[c];
+      let g = rstd * (dnorm - means.x - norm * means.y);
+      if (dp.accumulate != 0u) {
+        d_dx[base + c] += g;
+      } else {
+        d_dx[base + c] = g;
+      }
     }
   }
 }

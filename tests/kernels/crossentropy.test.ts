@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
 import { expectClose, freshRng, maxAbs, poisoned } from '../helpers/compare.ts';
 import { crossEntropy, meanLoss } from '../../src/model/kernels/crossentropy.ts';
+import { cheapBarriers, setSubgroupKernels } from '../../src/model/kernels/reduce.ts';
 import * as ref from '../../src/model/reference/ops.ts';
 import type { Rng } from '../../src/model/reference/random.ts';
 
@@ -28,10 +29,18 @@ function makeWeights(rng: Rng, N: number, kind: Weights): Float64Array {
   return r32(Array.from({ length: N }, (_, i) => (i === 0 || rng.next() < 0.3 ? 0 : rng.next() < 0.5 ? 1 : rng.next() * 2)));
 }
 
+// Every case runs on the device's own variant (one row per subgroup where it has subgroups) and on the
+// workgroup-memory fallback, forced with setSubgroupKernels(gpu, false). Each test sets the variant first.
+const VARIANTS = [
+  { suffix: '', subgroups: true },
+  { suffix: ' (workgroup-memory fallback)', subgroups: false },
+];
+
 describe('crossEntropy', () => {
-  for (const k of CASES) {
-    it(`N=${k.N} V=${k.V} weights=${k.weights} targets ${k.dtype}${k.inPlace ? ' in place' : ''}`, async () => {
+  for (const { suffix, subgroups } of VARIANTS) for (const k of CASES) {
+    it(`N=${k.N} V=${k.V} weights=${k.weights} targets ${k.dtype}${k.inPlace ? ' in place' : ''}${suffix}`, async () => {
       const gpu = await testGpu();
+      setSubgroupKernels(gpu, subgroups);
       const { rng, seed } = freshRng();
       const { N, V } = k;
       // large, shifted logits: the max-subtraction must be right
@@ -63,6 +72,56 @@ describe('crossEntropy', () => {
       for (const t of new Set([tLogits, tTargets, tWeights, losses, dlogits, mean])) t.release();
     });
   }
+
+  for (const { suffix, subgroups } of VARIANTS) {
+    it(`in place equals out of place bit for bit, many rows${suffix}`, async () => {
+      const gpu = await testGpu();
+      setSubgroupKernels(gpu, subgroups);
+      const { rng } = freshRng();
+      const N = 300, V = 37;
+      const logits = rng.normals(N * V, 3);
+      const targets = gpu.tensor([N], 'targets', Array.from({ length: N }, () => rng.int(V)), 'u32');
+      const weights = gpu.tensor([N], 'weights', Array.from({ length: N }, () => rng.next() * 2));
+      const tl = gpu.tensor([N, V], 'logits', logits);
+      const [l1, l2] = [poisoned(gpu, [N], 'losses 1'), poisoned(gpu, [N], 'losses 2')];
+      const d = poisoned(gpu, [N, V], 'dlogits');
+      crossEntropy(gpu, l1, d, tl, targets, weights, { N, V, weightSum: 7 });
+      const want = [Array.from(await l1.read()), Array.from(await d.read())];
+      crossEntropy(gpu, l2, tl, tl, targets, weights, { N, V, weightSum: 7 });
+      expect([Array.from(await l2.read()), Array.from(await tl.read())]).toEqual(want);
+      expect(want[0].every(Number.isFinite)).toBe(true);
+      for (const t of [targets, weights, tl, l1, l2, d]) t.release();
+    });
+  }
+
+  it('gives each row one subgroup where the device has subgroups: at any V on CPU adapters, short rows on GPUs', async () => {
+    const gpu = await testGpu();
+    setSubgroupKernels(gpu, true);
+    const seen: string[] = [];
+    const run = gpu.run;
+    gpu.run = (d) => {
+      seen.push(d.kernel.name);
+      run.call(gpu, d);
+    };
+    try {
+      for (const V of [65, 4099]) {
+        const N = 3;
+        const logits = gpu.tensor([N, V], 'logits', new Float32Array(N * V).fill(1));
+        const targets = gpu.tensor([N], 'targets', [0, 1, 2], 'u32');
+        const weights = gpu.tensor([N], 'weights', [1, 1, 1]);
+        const losses = poisoned(gpu, [N], 'losses');
+        crossEntropy(gpu, losses, logits, logits, targets, weights, { N, V, weightSum: 3 });
+        expectClose(await losses.read(), [Math.log(V), Math.log(V), Math.log(V)], { rtol: 1e-5, atol: 0, label: `losses V=${V}` });
+        for (const t of [logits, targets, weights, losses]) t.release();
+      }
+    } finally {
+      gpu.run = run;
+    }
+    const has = gpu.hasFeature('subgroups');
+    expect(seen[0]).toBe(has ? 'crossentropy_inplace_sg' : 'crossentropy_inplace');
+    // V = 4099 is > 64 logits per lane for any subgroup size ≤ 64: a workgroup per row on a GPU
+    expect(seen[1]).toBe(has && !cheapBarriers(gpu) ? 'crossentropy_inplace_sg' : 'crossentropy_inplace');
+  });
 
   it('gives NaN for an out-of-range target with a nonzero weight, 0 with a zero weight', async () => {
     const gpu = await testGpu();

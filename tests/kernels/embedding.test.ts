@@ -86,6 +86,31 @@ describe('embedding', () => {
     for (const t of [tTok, tDout, dwte, dwpe]) t.release();
   });
 
+  it('sums long runs (every position the same token) and skips out-of-range tokens in dwte', async () => {
+    const gpu = await testGpu();
+    const { rng, seed } = freshRng();
+    const B = 3, T = 333, C = 5, V = 11, N = B * T;
+    // mostly token 4, some out of range (-1 and V + 2 as i32); every position still feeds dwpe
+    const tokens = Array.from({ length: N }, () => (rng.next() < 0.9 ? 4 : rng.next() < 0.5 ? -1 : V + 2));
+    const dout = r32(rng.normals(N * C));
+    const tTok = gpu.tensor([N], 'tokens', tokens, 'i32');
+    const tDout = gpu.tensor([N, C], 'dout', dout);
+    const dwte = poisoned(gpu, [V, C], 'dwte');
+    const dwpe = poisoned(gpu, [T, C], 'dwpe');
+    embeddingBackward(gpu, dwte, dwpe, tDout, tTok, { B, T, C, V });
+    const wantWte = new Float64Array(V * C);
+    const wantWpe = new Float64Array(T * C);
+    for (let p = 0; p < N; p++) {
+      for (let c = 0; c < C; c++) {
+        if (tokens[p] >= 0 && tokens[p] < V) wantWte[tokens[p] * C + c] += dout[p * C + c];
+        wantWpe[(p % T) * C + c] += dout[p * C + c];
+      }
+    }
+    expectClose(await dwte.read(), wantWte, { rtol: 1e-4, atol: 1e-4 * maxAbs(wantWte), label: 'dwte', seed });
+    expectClose(await dwpe.read(), wantWpe, { rtol: 1e-4, atol: 1e-4 * maxAbs(wantWpe), label: 'dwpe', seed });
+    for (const t of [tTok, tDout, dwte, dwpe]) t.release();
+  });
+
   it('writes NaN rows for out-of-range tokens', async () => {
     const gpu = await testGpu();
     const tok = gpu.tensor([3], 'tokens', [0, -1, 5], 'i32');

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
 import { expectClose, freshRng, maxAbs, poisoned } from '../helpers/compare.ts';
 import { layernormForward, layernormBackward } from '../../src/model/kernels/layernorm.ts';
+import { setSubgroupKernels } from '../../src/model/kernels/reduce.ts';
 import * as ref from '../../src/model/reference/ops.ts';
 
 const r32 = (a: ArrayLike<number>) => Float64Array.from(Float32Array.from(a));
@@ -18,10 +19,18 @@ const CASES = [
   [5, 768],
 ];
 
+// Every case runs on the device's own variant (one row per subgroup where it has subgroups) and on the
+// workgroup-memory fallback, forced with setSubgroupKernels(gpu, false). Each test sets the variant first.
+const VARIANTS = [
+  { suffix: '', subgroups: true },
+  { suffix: ' (workgroup-memory fallback)', subgroups: false },
+];
+
 describe('layernorm', () => {
-  for (const [N, C] of CASES) {
-    it(`forward + backward N=${N} C=${C}`, async () => {
+  for (const { suffix, subgroups } of VARIANTS) for (const [N, C] of CASES) {
+    it(`forward + backward N=${N} C=${C}${suffix}`, async () => {
       const gpu = await testGpu();
+      setSubgroupKernels(gpu, subgroups);
       const { rng, seed } = freshRng();
       const x = r32(rng.normals(N * C, 2).map((v) => v + 3));
       const w = r32(rng.normals(C, 0.2).map((v) => v + 1));
@@ -74,6 +83,51 @@ describe('layernorm', () => {
       for (const t of [tx, tw, tb, out, mean, rstd, td, dx, dw, db]) t.release();
     });
   }
+
+  for (const { suffix, subgroups } of VARIANTS) {
+    it(`forward and dx are bitwise deterministic (rows in any order)${suffix}`, async () => {
+      const gpu = await testGpu();
+      setSubgroupKernels(gpu, subgroups);
+      const { rng } = freshRng();
+      const N = 1000, C = 37;
+      const x = gpu.tensor([N, C], 'x', rng.normals(N * C, 3));
+      const w = gpu.tensor([C], 'w', rng.normals(C));
+      const b = gpu.tensor([C], 'b', rng.normals(C));
+      const dout = gpu.tensor([N, C], 'dout', rng.normals(N * C));
+      const [out, dx] = [poisoned(gpu, [N, C], 'out'), poisoned(gpu, [N, C], 'dx')];
+      const [mean, rstd] = [poisoned(gpu, [N], 'mean'), poisoned(gpu, [N], 'rstd')];
+      const [dw, db] = [poisoned(gpu, [C], 'dw'), poisoned(gpu, [C], 'db')];
+      const run = async () => {
+        layernormForward(gpu, out, mean, rstd, x, w, b, { N, C });
+        layernormBackward(gpu, dx, dw, db, dout, x, w, mean, rstd, { N, C });
+        return [await out.read(), await mean.read(), await rstd.read(), await dx.read(), await db.read()].map((a) => Array.from(a));
+      };
+      const first = await run();
+      expect(first.every((a) => a.every(Number.isFinite))).toBe(true);
+      expect(await run()).toEqual(first);
+      for (const t of [x, w, b, dout, out, dx, mean, rstd, dw, db]) t.release();
+    });
+  }
+
+  it('dispatches the subgroup variant exactly when the device has subgroups', async () => {
+    const gpu = await testGpu();
+    const has = gpu.hasFeature('subgroups');
+    const N = 3, C = 8;
+    const [x, out, dout, dx] = [0, 1, 2, 3].map((i) => gpu.tensor([N, C], `t${i}`, new Float32Array(N * C).fill(i)));
+    const [w, b, dw, db] = [0, 1, 2, 3].map((i) => gpu.tensor([C], `c${i}`, new Float32Array(C).fill(1)));
+    const [mean, rstd] = [0, 1].map((i) => gpu.tensor([N], `r${i}`));
+    const compiled = () => [...gpu.pipelines.keys()].map((k) => k.split('\0')[0]);
+    for (const subgroups of [true, false]) {
+      setSubgroupKernels(gpu, subgroups);
+      layernormForward(gpu, out, mean, rstd, x, w, b, { N, C });
+      layernormBackward(gpu, dx, dw, db, dout, x, w, mean, rstd, { N, C });
+      await gpu.sync();
+    }
+    expect(compiled().includes('layernorm_fwd_sg')).toBe(has);
+    expect(compiled().includes('layernorm_bwd_dx_sg')).toBe(has);
+    expect(compiled().includes('layernorm_fwd')).toBe(true);
+    for (const t of [x, out, dout, dx, w, b, dw, db, mean, rstd]) t.release();
+  });
 
   it('rejects mismatched shapes before dispatch', async () => {
     const gpu = await testGpu();

@@ -2,17 +2,26 @@ import { describe, it, expect } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
 import { expectClose, freshRng, poisoned } from '../helpers/compare.ts';
 import { GpuError } from '../../src/model/gpu/runtime.ts';
-import { sum, sumSquares, gradNormSquared, globalNormClip } from '../../src/model/kernels/reduce.ts';
+import { sum, sumSquares, gradNormSquared, globalNormClip, setSubgroupKernels } from '../../src/model/kernels/reduce.ts';
 import * as ref from '../../src/model/reference/ops.ts';
 
 const r32 = (a: ArrayLike<number>) => Float64Array.from(Float32Array.from(a));
 
 // Reductions: |err| ≤ 1e-4·|want| (sums of squares and norms have no cancellation). Plain and weighted
 // sums of signed values can cancel, so their error is judged against Σ|terms|: atol 1e-5·Σ|x·w|.
+// Every case runs on the device's own variant (subgroupAdd per ≥1024-element chunk where it has subgroups)
+// and on the workgroup-memory fallback, forced with setSubgroupKernels(gpu, false). Each test sets the
+// variant first. 5_000_011 elements need more than the subgroup variant's 4096 chunks of 1024.
+const VARIANTS = [
+  { suffix: '', subgroups: true },
+  { suffix: ' (workgroup-memory fallback)', subgroups: false },
+];
+
 describe('reductions', () => {
-  for (const n of [1, 7, 65, 257, 129 * 257, 1_000_003]) {
-    it(`sum, weighted sum and sum of squares n=${n}`, async () => {
+  for (const { suffix, subgroups } of VARIANTS) for (const n of [1, 7, 65, 257, 129 * 257, 1_000_003, 5_000_011]) {
+    it(`sum, weighted sum and sum of squares n=${n}${suffix}`, async () => {
       const gpu = await testGpu();
+      setSubgroupKernels(gpu, subgroups);
       const { rng, seed } = freshRng();
       const x = r32(rng.normals(n));
       const w = r32(rng.uniform(n, 0, 2));
@@ -41,8 +50,9 @@ describe('reductions', () => {
     });
   }
 
-  it('global gradient norm and clip scale over many tensors', async () => {
+  for (const { suffix, subgroups } of VARIANTS) it(`global gradient norm and clip scale over many tensors${suffix}`, async () => {
     const gpu = await testGpu();
+    setSubgroupKernels(gpu, subgroups);
     const { rng, seed } = freshRng();
     const sizes = [1, 7, 65, 257, 129 * 65, 300_001, 3];
     const grads = sizes.map((n) => r32(rng.normals(n, 0.01 + rng.next())));

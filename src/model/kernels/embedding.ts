@@ -17,7 +17,7 @@ export interface EmbeddingBackwardOptions extends EmbeddingDims {
 
 const FORWARD = { name: 'embedding_fwd', code, entry: 'forward' };
 const RANK = { name: 'embedding_rank', code, entry: 'rank' };
-const WTE_BWD = { name: 'embedding_wte_bwd', code, entry: 'wte_backward', constants: { WG: 64 } };
+const WTE_BWD = { name: 'embedding_wte_bwd', code, entry: 'wte_backward' };
 const WPE_BWD = { name: 'embedding_wpe_bwd', code, entry: 'wpe_backward' };
 
 /**
@@ -43,8 +43,9 @@ export function embeddingForward(gpu: Gpu, out: Tensor, tokens: Tensor, wte: Ten
  * dwpe[t, :] = Σ_b dout[b*T + t, :]                            (rows t ≥ T of a [maxT, C] dwpe get 0)
  * Overwrites dwte and dwpe (every element, including tokens that never occur) unless `accumulate`, which
  * adds into both. Tokens outside [0, V) contribute nothing to dwte.
- * Cost: a stable counting sort of the B*T positions by token (O((B*T)²) comparisons, one dispatch), one
- * workgroup per vocabulary row for dwte, one thread per dwpe element. Scratch: 2·B*T u32 from the pool.
+ * Cost: a stable counting sort of the B*T positions by token (O((B*T)²) comparisons, one dispatch, no
+ * barriers), a clear of dwte (unless accumulating), one thread per (position, channel) for dwte where the
+ * first position of each token's run sums the run, one thread per dwpe element. Scratch: 2·B*T u32.
  */
 export function embeddingBackward(
   gpu: Gpu,
@@ -67,8 +68,9 @@ export function embeddingBackward(
 
   const order = gpu.tensor([N], 'embedding order', undefined, 'u32');
   const keys = gpu.tensor([N], 'embedding keys', undefined, 'u32');
-  gpu.run({ kernel: RANK, workgroups: grid(gpu, Math.ceil(N / 256)), params: [N], buffers: [tokens, order, keys] });
-  gpu.run({ kernel: WTE_BWD, workgroups: grid(gpu, V), params: [N, C, V, acc], buffers: [order, keys, dout, dwte] });
+  gpu.run({ kernel: RANK, workgroups: grid(gpu, Math.ceil(N / 4 / 64)), params: [N], buffers: [tokens, order, keys] });
+  if (!acc) gpu.zero(dwte); // rows of tokens that do not occur; the runs overwrite the others
+  gpu.run({ kernel: WTE_BWD, workgroups: grid(gpu, Math.ceil((N * C) / 256)), params: [N, C, V, acc], buffers: [order, keys, dout, dwte] });
   order.release();
   keys.release();
 

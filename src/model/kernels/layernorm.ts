@@ -1,7 +1,10 @@
 // LayerNorm over rows of [N, C], forward (saving mean/rstd) and backward (dx, dw, db).
-import code from '../../shaders/layernorm.wgsl?raw';
-import { f32, GpuError, type Gpu, type Tensor } from '../gpu/runtime.ts';
+import source from '../../shaders/layernorm.wgsl?raw';
+import { f32, GpuError, type Gpu, type KernelSpec, type Tensor } from '../gpu/runtime.ts';
 import { checkDims, checkDistinct, checkTensor, grid } from './checks.ts';
+import { kernelVariants, rowsPerWorkgroup, useSubgroups } from './reduce.ts';
+
+const code = kernelVariants(source);
 
 export interface LayerNormDims {
   N: number;
@@ -22,14 +25,33 @@ export interface LayerNormBackwardOptions extends LayerNormDims {
 
 const ROWS = 32; // rows per dw/db partial-sum chunk; must match layernorm.wgsl
 
-/** Threads per row: a power of two, about C/2, between 64 and 256. */
+/** Threads per row (workgroup-memory variant): a power of two, about C/2, between 64 and 256. */
 function workgroupSize(C: number): number {
   return C >= 512 ? 256 : C >= 256 ? 128 : 64;
 }
 
+/** Workgroup size of the one-row-per-subgroup variant. */
+const SG_WG = 64;
+
+/**
+ * A row kernel (`entry` with the workgroup-memory fallback, `entry`_sg with subgroups) and its grid: one
+ * workgroup per row, or one per RPW rows with one row per subgroup.
+ */
+function rowKernel(gpu: Gpu, name: string, entry: string, N: number, C: number): { kernel: KernelSpec; workgroups: [number, number] } {
+  if (useSubgroups(gpu)) {
+    const RPW = rowsPerWorkgroup(gpu, SG_WG);
+    return {
+      kernel: { name: `${name}_sg`, code: code.subgroups, entry: `${entry}_sg`, constants: { WG: SG_WG, RPW } },
+      workgroups: grid(gpu, Math.ceil(N / RPW)),
+    };
+  }
+  return { kernel: { name, code: code.plain, entry, constants: { WG: workgroupSize(C) } }, workgroups: grid(gpu, N) };
+}
+
 /**
  * out = (x − mean)·rstd·w + b per row; mean[N] and rstd[N] = 1/√(var + eps) are saved for the backward.
- * x, out [N, C]; w, b [C]. Overwrites out, mean, rstd. One workgroup per row.
+ * x, out [N, C]; w, b [C]. Overwrites out, mean, rstd. One subgroup per row (subgroupAdd reductions, no
+ * barriers) where the device has subgroups, else one workgroup per row (trees in workgroup memory).
  */
 export function layernormForward(
   gpu: Gpu,
@@ -52,10 +74,8 @@ export function layernormForward(
   checkTensor(op, 'mean', mean, N, `[N=${N}]`);
   checkTensor(op, 'rstd', rstd, N, `[N=${N}]`);
   checkDistinct(op, { out, mean, rstd, x, w, b });
-  const WG = workgroupSize(C);
   gpu.run({
-    kernel: { name: 'layernorm_fwd', code, entry: 'forward', constants: { WG } },
-    workgroups: grid(gpu, N),
+    ...rowKernel(gpu, 'layernorm_fwd', 'forward', N, C),
     params: [N, C, f32(opts.eps ?? 1e-5)],
     buffers: [x, w, b, out, mean, rstd],
   });
@@ -96,22 +116,20 @@ export function layernormBackward(
   if (chunks > gpu.limits.maxComputeWorkgroupsPerDimension) {
     throw new GpuError('shape', `${op}: N=${N} rows is more than this device's dw/db grid allows (${ROWS}·${gpu.limits.maxComputeWorkgroupsPerDimension})`);
   }
-  const WG = workgroupSize(C);
   gpu.run({
-    kernel: { name: 'layernorm_bwd_dx', code, entry: 'backward_dx', constants: { WG } },
-    workgroups: grid(gpu, N),
+    ...rowKernel(gpu, 'layernorm_bwd_dx', 'backward_dx', N, C),
     params: [N, C, opts.accumulateDx ? 1 : 0],
     buffers: [dout, x, w, mean, rstd, dx],
   });
   const partial = gpu.tensor([2, chunks, C], 'layernorm dw/db partials');
   gpu.run({
-    kernel: { name: 'layernorm_bwd_dwdb_partial', code, entry: 'backward_dwdb_partial' },
+    kernel: { name: 'layernorm_bwd_dwdb_partial', code: code.plain, entry: 'backward_dwdb_partial' },
     workgroups: [Math.ceil(C / 64), chunks],
     params: [N, C, chunks],
     buffers: [dout, x, mean, rstd, partial],
   });
   gpu.run({
-    kernel: { name: 'layernorm_bwd_dwdb_final', code, entry: 'backward_dwdb_final' },
+    kernel: { name: 'layernorm_bwd_dwdb_final', code: code.plain, entry: 'backward_dwdb_final' },
     workgroups: [Math.ceil((2 * C) / 64)],
     params: [C, chunks, opts.accumulateParams ? 1 : 0],
     buffers: [partial, dw, db],
