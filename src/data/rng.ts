@@ -1,3 +1,5 @@
+import { Rng } from '../model/reference/random.ts';
+
 // Seeded randomness for the data generators: mulberry32 plus a string hash, so a sub-stream can be derived
 // by name (`rng.fork('people')`) and adding a new category never shifts the draws of the others.
 
@@ -11,31 +13,18 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-export class DataRng {
-  private s: number;
+/** The project's seeded PRNG (mulberry32, shared with training and tests) plus named sub-streams. */
+export class DataRng extends Rng {
   readonly seed: number;
 
   constructor(seed: number) {
+    super(seed);
     this.seed = seed >>> 0;
-    this.s = this.seed;
   }
 
   /** An independent stream derived from this seed and a label (does not advance this stream). */
   fork(label: string): DataRng {
     return new DataRng(Math.imul(this.seed ^ hashString(label), 0x9e3779b1) ^ hashString(`${label}#`));
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
   }
 
   /** Integer in [lo, hi] (inclusive). */
