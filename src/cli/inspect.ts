@@ -1,10 +1,12 @@
 // `sample`, `eval` and `tokenize`: use a saved checkpoint.
 import { Gpt } from '../model/gpt.ts';
-import { tokenizerFromJSON, type Tokenizer } from '../model/tokenizer/index.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toHuggingFaceString, tokenizerFromJSON, type Tokenizer } from '../model/tokenizer/index.ts';
 import { generate } from '../model/generate.ts';
-import type { Checkpoint } from '../model/checkpoint/index.ts';
+import { hfConfigJson, stripOptimizerState, type Checkpoint } from '../model/checkpoint/index.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, readUserText, required } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, readUserText, required, saveCheckpoint } from './common.ts';
 
 async function open(args: CliArgs): Promise<{ ckpt: Checkpoint; tokenizer: Tokenizer }> {
   const ckpt = await loadCheckpoint(required(args, 'ckpt'));
@@ -54,4 +56,15 @@ export async function tokenizeCommand(args: CliArgs): Promise<void> {
   const { tokenizer } = await open(args);
   const ids = tokenizer.encode(await readUserText(required(args, 'text')));
   emit(args, { ids }, ids.join(' '));
+}
+
+/** A folder Hugging Face loads: model.safetensors (no optimizer state), config.json, tokenizer.json. */
+export async function exportHfCommand(args: CliArgs): Promise<void> {
+  const { ckpt, tokenizer } = await open(args);
+  const dir = required(args, 'out-dir');
+  await mkdir(dir, { recursive: true });
+  await saveCheckpoint(join(dir, 'model.safetensors'), stripOptimizerState(ckpt));
+  await writeFile(join(dir, 'config.json'), JSON.stringify(hfConfigJson(ckpt.config), null, 2));
+  await writeFile(join(dir, 'tokenizer.json'), toHuggingFaceString(tokenizer, true));
+  emit(args, { done: true, dir, files: ['model.safetensors', 'config.json', 'tokenizer.json'] }, `wrote ${dir}/{model.safetensors,config.json,tokenizer.json}`);
 }

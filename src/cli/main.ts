@@ -4,9 +4,10 @@
 //   npm run cli -- sample --ckpt base.safetensors --prompt "A banana is" --temperature 0
 //   npm run cli -- eval --ckpt base.safetensors --text file.txt
 //   npm run cli -- tokenize --ckpt base.safetensors --text file.txt
+//   npm run cli -- export-hf --ckpt base.safetensors --out-dir hf/
 import { parseArgs } from 'node:util';
 import { pretrainCommand } from './pretrain.ts';
-import { evalCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
+import { evalCommand, exportHfCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -18,6 +19,7 @@ commands:
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
+  export-hf --ckpt FILE --out-dir DIR [--json]   (model.safetensors + config.json + tokenizer.json)
 `;
 
 const OPTIONS = {
@@ -49,6 +51,7 @@ const OPTIONS = {
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
   text: { type: 'string' },
+  'out-dir': { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];
@@ -76,6 +79,7 @@ async function main(): Promise<number> {
     sample: sampleCommand,
     eval: evalCommand,
     tokenize: tokenizeCommand,
+    'export-hf': exportHfCommand,
   };
   const run = commands[command];
   if (!run) {

@@ -1,7 +1,7 @@
 // The CLI end to end, as a user or a script runs it: JSON lines on stdout, progress on stderr.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -58,6 +58,13 @@ describe('CLI', () => {
 
     const t = await cli(['tokenize', '--ckpt', ckpt, '--text', join(dir, 'corpus.txt'), '--json']);
     expect(jsonLines(t.stdout)[0].ids).toHaveLength(ev.tokens as number + 1);
+
+    const hf = await cli(['export-hf', '--ckpt', ckpt, '--out-dir', join(dir, 'hf'), '--json']);
+    expect(hf.code, hf.stderr).toBe(0);
+    const config = JSON.parse(await readFile(join(dir, 'hf', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model_type: 'gpt2', n_layer: 1, n_embd: 32, n_positions: 16 });
+    const tokJson = JSON.parse(await readFile(join(dir, 'hf', 'tokenizer.json'), 'utf8'));
+    expect(tokJson.added_tokens.map((a: { content: string }) => a.content)).toContain('<|end|>');
   });
 
   it('bad input: a missing option, a corrupt checkpoint and an empty corpus give clear errors', async () => {

@@ -5,7 +5,8 @@ import { listCorpora, type BuiltinCorpusId, type CorpusInfo, type CorpusStats, t
 import { CheckpointStore, type StoredCheckpointInfo } from '../../model/checkpoint/store.ts';
 import { PRESETS } from '../../model/train/presets.ts';
 import type { History, TokenizerChoice } from '../../model/train/pretrain.ts';
-import { FIRST_CHAR_ID, NUM_SPECIAL, tokenizerFromJSON, type Tokenizer } from '../../model/tokenizer/index.ts';
+import { FIRST_CHAR_ID, NUM_SPECIAL, toHuggingFace, tokenizerFromJSON, type Tokenizer, type TokenizerState } from '../../model/tokenizer/index.ts';
+import { hfConfigJson } from '../../model/checkpoint/index.ts';
 import type { EngineEvent, ModelSpec, PretrainResult, RunOutputs, RunSpec, TokenizerBuilt } from '../../model/worker/protocol.ts';
 import { EngineError, type EngineClient } from '../engine-client.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -532,15 +533,16 @@ export class PretrainController {
 
   async download(id: string): Promise<void> {
     const file = await this.guardStore(() => this.store.exportFile(id));
-    if (!file) return;
-    const url = URL.createObjectURL(file);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = file.name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (file) saveFile(file);
+  }
+
+  /** The Hugging Face side files: tokenizer.json and config.json, to sit beside the .safetensors. */
+  async downloadHf(id: string): Promise<void> {
+    const ckpt = await this.guardStore(() => this.store.load(id));
+    if (!ckpt) return;
+    const json = (name: string, value: unknown) => new File([JSON.stringify(value, null, 2)], name, { type: 'application/json' });
+    saveFile(json('config.json', hfConfigJson(ckpt.config)));
+    if (ckpt.meta.tokenizer) saveFile(json('tokenizer.json', toHuggingFace(tokenizerFromJSON(ckpt.meta.tokenizer as TokenizerState))));
   }
 
   async upload(file: File): Promise<void> {
@@ -599,4 +601,16 @@ function historyCurves(h: History): Curves {
     gradNorm: h.steps.map((s) => [s.step, s.gradNorm]),
     tokensPerS: h.steps.map((s) => [s.step, s.tokensPerS]),
   };
+}
+
+/** Hands a file to the browser's download. */
+function saveFile(file: File): void {
+  const url = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
