@@ -5,9 +5,9 @@
 // one page: SwiftShader spends ~30 s compiling the training pipelines in each new worker.)
 // A failing test leaves a screenshot in test-results/.
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { watchPage } from './watch-page.ts';
 
 let browser: Browser;
 const baseUrl = inject('baseUrl');
@@ -23,26 +23,7 @@ afterAll(async () => {
 async function openPage(ctx: TestContext): Promise<{ page: Page }> {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
-  });
-  ctx.onTestFinished(async () => {
-    try {
-      if (ctx.task.result?.state === 'fail') {
-        mkdirSync('test-results', { recursive: true });
-        const name = ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
-        await page.screenshot({ path: `test-results/e2e-${name}.png`, fullPage: true }).catch((e: Error) => {
-          console.error(`screenshot failed: ${e.message}`);
-        });
-      } else {
-        expect(errors, 'errors on the page').toEqual([]);
-      }
-    } finally {
-      await context.close();
-    }
-  });
+  watchPage(ctx, context, page);
   await page.goto(new URL('?debug#pretrain', baseUrl).href);
   return { page };
 }

@@ -3,9 +3,9 @@
 // device loss is reported, and a browser without WebGPU gets an explanation instead of a blank page.
 // A failing test leaves a screenshot in test-results/.
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { watchPage } from './watch-page.ts';
 
 let browser: Browser;
 const baseUrl = inject('baseUrl');
@@ -22,26 +22,7 @@ async function openPage(ctx: TestContext, path = '?debug', init?: () => void): P
   const context = await browser.newContext({ locale: 'en-US' });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
-  });
-  ctx.onTestFinished(async () => {
-    try {
-      if (ctx.task.result?.state === 'fail') {
-        mkdirSync('test-results', { recursive: true });
-        const name = ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
-        await page.screenshot({ path: `test-results/e2e-${name}.png`, fullPage: true }).catch((e: Error) => {
-          console.error(`screenshot failed: ${e.message}`);
-        });
-      } else {
-        expect(errors, 'errors on the page').toEqual([]);
-      }
-    } finally {
-      await context.close();
-    }
-  });
+  watchPage(ctx, context, page);
   await page.goto(new URL(path, baseUrl).href);
   return page;
 }

@@ -1,0 +1,28 @@
+// Shared by the e2e files: any page error or console.error fails the test, and a failed test leaves a
+// full-page screenshot in test-results/.
+import { mkdirSync } from 'node:fs';
+import { expect, type TestContext } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+
+export function watchPage(ctx: TestContext, context: BrowserContext, page: Page): void {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  });
+  ctx.onTestFinished(async () => {
+    try {
+      if (ctx.task.result?.state === 'fail') {
+        mkdirSync('test-results', { recursive: true });
+        const name = ctx.task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
+        await page.screenshot({ path: `test-results/e2e-${name}.png`, fullPage: true }).catch((e: Error) => {
+          console.error(`screenshot failed: ${e.message}`);
+        });
+      } else {
+        expect(errors, 'errors on the page').toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+}
