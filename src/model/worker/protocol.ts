@@ -7,6 +7,7 @@ import type { BuiltinCorpusId, CorpusStats, FactsSize } from '../../data/index.t
 import type { StoredCheckpointInfo } from '../checkpoint/store.ts';
 import type { TokenizerState } from '../tokenizer/index.ts';
 import type { History, PretrainEvent, TokenizerChoice } from '../train/pretrain.ts';
+import type { Preset } from '../train/presets.ts';
 
 /** What the UI shows about the GPU: the adapter, the limits that bound model size, the useful features. */
 export interface AdapterReport {
@@ -65,21 +66,11 @@ export interface TokenizerBuilt {
   ms: number;
 }
 
-/** The model and training settings of the form (the worker turns them into PretrainOptions). */
-export interface ModelSpec {
-  layers: number;
-  heads: number;
-  channels: number;
-  context: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  warmup: number;
-  evalEvery: number;
-  /** From the preset the form started from. */
-  beta2: number;
-  weightDecay: number;
-}
+/**
+ * The model and training settings of the form (the worker turns them into PretrainOptions): a preset's
+ * fields, edited; beta2 and weightDecay come from the preset the form started from.
+ */
+export type ModelSpec = Pick<Preset, 'layers' | 'heads' | 'channels' | 'context' | 'batch' | 'steps' | 'lr' | 'warmup' | 'evalEvery' | 'beta2' | 'weightDecay'>;
 
 export interface RunOutputs {
   sampleEvery: number;

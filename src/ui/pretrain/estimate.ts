@@ -1,6 +1,7 @@
 // What a model configuration costs before it is trained: parameters, GPU memory, the largest single buffer
 // (which must fit the device's binding limit), and the checks the form shows.
 import { paramCount, type GptConfig } from '../../model/config.ts';
+import type { ModelSpec } from '../../model/worker/protocol.ts';
 
 export interface MemoryEstimate {
   params: number;
@@ -58,17 +59,8 @@ export type ConfigProblem =
   | { key: 'pt.err.tokens'; tokens: number; context: number }
   | { key: 'pt.err.lr' };
 
-export interface FormValues {
-  layers: number;
-  heads: number;
-  channels: number;
-  context: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  warmup: number;
-  evalEvery: number;
-}
+/** The editable fields of the model form. */
+export type FormValues = Omit<ModelSpec, 'beta2' | 'weightDecay'>;
 
 const LIMITS: Record<keyof FormValues, [number, number]> = {
   layers: [1, 48],
