@@ -5,7 +5,7 @@
 import { Gpt } from '../../src/model/gpt.ts';
 import { initParams, paramCount } from '../../src/model/config.ts';
 import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
-import { splitTokens } from '../../src/model/train/batches.ts';
+import { BatchSampler, splitTokens } from '../../src/model/train/batches.ts';
 import { Trainer } from '../../src/model/train/trainer.ts';
 import { getPreset } from '../../src/model/train/presets.ts';
 import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
@@ -56,7 +56,8 @@ const section: BenchSection<TrainStepResult> = {
       batch: p.batch, context: p.context, gradAccum: 1, steps: 1e9, maxLr: p.lr, minLr: p.minLr, warmupSteps: p.warmup,
       decaySteps: p.steps, evalEvery: 0, evalBatches: 1, seed: 1, optimizer: { ...DEFAULT_ADAMW, beta2: p.beta2 },
     };
-    const trainer = new Trainer(gpu, model, splitTokens(Uint32Array.from(tok.encode(text))), settings);
+    const sampler = new BatchSampler(splitTokens(Uint32Array.from(tok.encode(text))).train, p.batch, p.context, 1);
+    const trainer = new Trainer(gpu, model, settings, () => sampler.next());
     const warmup = 2;
     const reps = ctx.options.quick ? 3 : 8;
     for (let i = 0; i < warmup; i++) await trainer.trainStep();

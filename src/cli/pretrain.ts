@@ -78,6 +78,6 @@ export async function pretrainCommand(args: CliArgs): Promise<void> {
   const ckpt = await run.run();
   await saveCheckpoint(out, ckpt);
   const evals = run.history.evals;
-  const valLoss = evals.length ? evals[evals.length - 1].valLoss : await run.trainer.evaluate();
+  const valLoss = evals.length ? evals[evals.length - 1].valLoss : await run.evaluate();
   emit(args, { done: true, val_loss: valLoss, checkpoint: out, seconds: (Date.now() - started) / 1000 }, `saved ${out} (val loss ${valLoss.toFixed(4)})`);
 }

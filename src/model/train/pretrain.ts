@@ -7,7 +7,7 @@ import { initParams, paramCount, type GptConfig } from '../config.ts';
 import { buildCharTokenizer, trainBpe, tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
 import { optimizerKey, type Checkpoint, type LineageEntry } from '../checkpoint/index.ts';
 import { generate } from '../generate.ts';
-import { splitTokens } from './batches.ts';
+import { BatchSampler, splitTokens, type Batch } from './batches.ts';
 import { Trainer, type StepReport, type TrainSettings } from './trainer.ts';
 
 export type TokenizerChoice = { kind: 'char' } | { kind: 'bpe'; vocabSize: number };
@@ -55,6 +55,8 @@ export class PretrainRun {
   readonly trainer: Trainer;
   readonly history: History;
   private readonly lineage: LineageEntry[];
+  /** The same validation batches at every evaluation, so evaluations are comparable. */
+  private readonly valBatches: Batch[];
 
   constructor(
     private readonly gpu: Gpu,
@@ -69,7 +71,12 @@ export class PretrainRun {
     if (split.val.length < 2) throw new Error(`the corpus is too short: ${tokens.length} tokens leave no validation data`);
     this.model = new Gpt(gpu, this.config, r ? r.params : initParams(this.config, o.train.seed));
     const startStep = r?.meta.train?.step ?? 0;
-    this.trainer = new Trainer(gpu, this.model, split, o.train, startStep);
+    // Seeded by the start step too, so a resumed run does not replay the batches it already saw.
+    const sampler = new BatchSampler(split.train, o.train.batch, o.train.context, o.train.seed + startStep * 7919);
+    this.trainer = new Trainer(gpu, this.model, o.train, () => sampler.next(), startStep);
+    const valT = Math.min(o.train.context, split.val.length - 1);
+    const valSampler = new BatchSampler(split.val, o.train.batch, valT, 12345);
+    this.valBatches = Array.from({ length: o.train.evalBatches }, () => valSampler.next());
     if (r?.extraTensors) this.restoreMoments(r.extraTensors);
     this.history = (r?.meta.history as History | undefined) ?? { steps: [], evals: [] };
     this.lineage = r?.meta.lineage ?? [{ stage: 'base', name: o.name, createdAt: new Date().toISOString(), corpus: o.corpus }];
@@ -98,7 +105,7 @@ export class PretrainRun {
       this.emit({ type: 'step', ...r });
       const last = r.step === train.steps;
       if (train.evalEvery > 0 && (r.step % train.evalEvery === 0 || last)) {
-        const valLoss = await this.trainer.evaluate();
+        const valLoss = await this.evaluate();
         this.history.evals.push({ step: r.step, valLoss });
         this.emit({ type: 'eval', step: r.step, valLoss });
       }
@@ -108,6 +115,11 @@ export class PretrainRun {
       if (onCheckpoint && this.o.autosaveEvery > 0 && r.step % this.o.autosaveEvery === 0 && !last) await onCheckpoint(await this.checkpoint(true));
     }
     return this.checkpoint(true);
+  }
+
+  /** Mean loss on the held-out tail of the corpus. */
+  evaluate(): Promise<number> {
+    return this.trainer.meanLoss(this.valBatches);
   }
 
   async sample(prompt: string, maxTokens: number, seed = 1): Promise<string> {

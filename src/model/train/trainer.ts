@@ -1,12 +1,15 @@
-// The pretraining loop on the GPU, shared by the Web Worker and the CLI: seeded batches, gradient
-// accumulation, the LR schedule, clipping, AdamW, validation loss. A step whose loss or gradient norm is
-// not finite is refused before the weights change, so the model in memory stays the last good one.
+// The training loop on the GPU, shared by every stage that trains with a token-level loss (pretraining,
+// SFT) in the Web Worker and the CLI: batches from a source, gradient accumulation, the LR schedule,
+// clipping, AdamW, held-out loss. A step whose loss or gradient norm is not finite is refused before the
+// weights change, so the model in memory stays the last good one.
 import type { Gpu, Tensor } from '../gpu/runtime.ts';
-import type { Gpt } from '../gpt.ts';
+import type { Gpt, StepBatch } from '../gpt.ts';
 import { AdamW, type AdamWHyper } from '../optimizer.ts';
 import { meanLoss } from '../kernels/crossentropy.ts';
-import { BatchSampler, type Split } from './batches.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
+
+/** Hands out the next micro-batch: [B*T] tokens and targets, and per-position loss weights (default 1). */
+export type BatchSource = () => StepBatch;
 
 export interface TrainSettings extends LrSchedule {
   batch: number;
@@ -46,21 +49,18 @@ export class Trainer {
   readonly opt: AdamW;
   /** Optimiser steps taken so far (resumes continue from here). */
   step: number;
-  private readonly sampler: BatchSampler;
   private readonly lossOut: Tensor[];
 
   constructor(
     private readonly gpu: Gpu,
     readonly model: Gpt,
-    private readonly data: Split,
     readonly settings: TrainSettings,
+    private readonly source: BatchSource,
     startStep = 0,
   ) {
     this.opt = new AdamW(gpu, model.specs, model.params, settings.optimizer);
     this.opt.step = startStep;
     this.step = startStep;
-    // Offset by the start step so a resumed run does not replay the batches it already saw.
-    this.sampler = new BatchSampler(data.train, settings.batch, settings.context, settings.seed + startStep * 7919);
     this.lossOut = Array.from({ length: settings.gradAccum }, (_, i) => gpu.tensor([1], `loss micro ${i}`));
   }
 
@@ -71,16 +71,17 @@ export class Trainer {
   /** One optimiser step over gradAccum micro-batches. */
   async trainStep(): Promise<StepReport> {
     const t0 = now();
-    const { batch: B, context: T, gradAccum } = this.settings;
-    const N = B * T;
-    const weightSum = N * gradAccum; // every position counts: the mean over all micro-batches
-    const weights = new Float32Array(N).fill(1);
+    const batches = Array.from({ length: this.settings.gradAccum }, () => this.source());
+    // The loss is the weighted mean over all micro-batches together, so each is normalised by the total.
+    const weightSum = batches.reduce((s, b) => s + weightTotal(b), 0);
+    if (weightSum === 0) throw new Error('every position of this step has loss weight 0: nothing to train on');
+    let tokens = 0;
     this.model.zeroGrads();
-    for (let i = 0; i < gradAccum; i++) {
-      const b = this.sampler.next();
-      const acts = this.model.forwardBackward({ ...b, weights }, weightSum);
-      meanLoss(this.gpu, this.lossOut[i], acts.losses, acts.weights, { N, weightSum });
-    }
+    batches.forEach((b, i) => {
+      const acts = this.model.forwardBackward(b, weightSum);
+      meanLoss(this.gpu, this.lossOut[i], acts.losses, acts.weights, { N: b.B * b.T, weightSum });
+      tokens += b.B * b.T;
+    });
     this.opt.measure(this.model.grads);
     let loss = 0;
     for (const t of this.lossOut) loss += (await t.read())[0];
@@ -92,27 +93,33 @@ export class Trainer {
     this.step++;
     await this.gpu.sync();
     const ms = now() - t0;
-    return { step: this.step, loss, lr, gradNorm, tokensPerS: (N * gradAccum * 1000) / ms, ms };
+    return { step: this.step, loss, lr, gradNorm, tokensPerS: (tokens * 1000) / ms, ms };
   }
 
-  /** Mean validation loss over the same evalBatches batches every time (so evaluations are comparable). */
-  async evaluate(data: Uint32Array = this.data.val): Promise<number> {
-    const { batch: B, context: T, evalBatches } = this.settings;
-    const T2 = Math.min(T, data.length - 1);
-    const sampler = new BatchSampler(data, B, T2, 12345);
-    const N = B * T2;
+  /** The weighted mean loss over the given batches, without training (held-out evaluation). */
+  async meanLoss(batches: StepBatch[]): Promise<number> {
     let total = 0;
-    for (let i = 0; i < evalBatches; i++) {
-      const b = sampler.next();
-      const acts = this.model.forwardLoss({ ...b, weights: new Float32Array(N).fill(1) });
-      meanLoss(this.gpu, this.lossOut[0], acts.losses, acts.weights, { N, weightSum: N });
-      total += (await this.lossOut[0].read())[0];
+    let weights = 0;
+    for (const b of batches) {
+      const w = weightTotal(b);
+      if (w === 0) continue;
+      const acts = this.model.forwardLoss(b, w);
+      meanLoss(this.gpu, this.lossOut[0], acts.losses, acts.weights, { N: b.B * b.T, weightSum: w });
+      total += (await this.lossOut[0].read())[0] * w;
+      weights += w;
     }
-    return total / evalBatches;
+    return weights > 0 ? total / weights : NaN;
   }
 
   release(): void {
     this.opt.release();
     for (const t of this.lossOut) t.release();
   }
+}
+
+function weightTotal(b: StepBatch): number {
+  if (!b.weights) return b.B * b.T;
+  let s = 0;
+  for (let i = 0; i < b.weights.length; i++) s += b.weights[i];
+  return s;
 }
