@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { pretrainCommand } from './pretrain.ts';
 import { evalCommand, exportHfCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
+import { sftCommand } from './sft.ts';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -16,6 +17,8 @@ commands:
             [--layers N --heads N --dim N --context N --batch N --steps N --lr X --min-lr X --warmup N
              --grad-accum N --eval-every N --eval-batches N --sample-every N --seed N
              --tokenizer char|bpe:VOCAB --resume FILE --json]
+  sft       --from FILE --data builtin:facts-qa|PATH.jsonl --out FILE
+            [--steps N --lr X --batch N --seed N --eval-every N --eval-questions N --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
@@ -52,6 +55,9 @@ const OPTIONS = {
   'top-p': { type: 'string' },
   text: { type: 'string' },
   'out-dir': { type: 'string' },
+  from: { type: 'string' },
+  data: { type: 'string' },
+  'eval-questions': { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];
@@ -80,6 +86,7 @@ async function main(): Promise<number> {
     eval: evalCommand,
     tokenize: tokenizeCommand,
     'export-hf': exportHfCommand,
+    sft: sftCommand,
   };
   const run = commands[command];
   if (!run) {

@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readCheckpoint } from '../../src/model/checkpoint/index.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,6 +66,20 @@ describe('CLI', () => {
     expect(config).toMatchObject({ model_type: 'gpt2', n_layer: 1, n_embd: 32, n_positions: 16 });
     const tokJson = JSON.parse(await readFile(join(dir, 'hf', 'tokenizer.json'), 'utf8'));
     expect(tokJson.added_tokens.map((a: { content: string }) => a.content)).toContain('<|end|>');
+
+    // SFT on a JSONL file: the last line reports held-out loss and accuracies; the checkpoint is stage sft.
+    const pairs = ['A banana is', 'The capital of China is', 'A banana', 'The capital', 'China', 'Beijing'].map((q, i) =>
+      JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: i % 2 ? 'Beijing.' : 'an edible fruit.' }] }));
+    await writeFile(join(dir, 'qa.jsonl'), `${pairs.join('\n')}\n`);
+    const sftOut = join(dir, 'sft.safetensors');
+    const f = await cli(['sft', '--from', ckpt, '--data', join(dir, 'qa.jsonl'), '--steps', '4', '--batch', '2', '--eval-questions', '2', '--max-tokens', '4', '--out', sftOut, '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    const fin = jsonLines(f.stdout).at(-1)!;
+    expect(fin).toMatchObject({ done: true, checkpoint: sftOut });
+    for (const k of ['val_loss', 'heldout_accuracy', 'trained_accuracy']) expect(typeof fin[k]).toBe('number');
+    const sft = readCheckpoint(await readFile(sftOut));
+    expect(sft.meta.stage).toBe('sft');
+    expect(sft.meta.lineage.map((l) => l.stage)).toEqual(['base', 'sft']);
   });
 
   it('bad input: a missing option, a corrupt checkpoint and an empty corpus give clear errors', async () => {
@@ -79,5 +94,9 @@ describe('CLI', () => {
     const empty = await cli(['pretrain', '--corpus', join(dir, 'empty.txt'), '--out', join(dir, 'x.safetensors')]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/empty/);
+    await writeFile(join(dir, 'bad.jsonl'), '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}\nnot json\n');
+    const badJsonl = await cli(['sft', '--from', join(dir, 'bad.safetensors'), '--data', join(dir, 'bad.jsonl'), '--out', join(dir, 'y.safetensors')]);
+    expect(badJsonl.code).toBe(1);
+    expect(badJsonl.stderr).toMatch(/bad\.jsonl: line 2/);
   });
 });
