@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { pretrainCommand } from './pretrain.ts';
 import { evalCommand, exportHfCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
 import { sftCommand } from './sft.ts';
+import { pipelineCommand } from './pipeline.ts';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -19,6 +20,7 @@ commands:
              --tokenizer char|bpe:VOCAB --resume FILE --json]
   sft       --from FILE --data builtin:facts-qa|PATH.jsonl --out FILE
             [--steps N --lr X --batch N --seed N --eval-every N --eval-questions N --json]
+  pipeline  --preset facts-tiny|facts --out-dir DIR [--pretrain-steps N --sft-steps N --eval-questions N --seed N --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
@@ -58,6 +60,8 @@ const OPTIONS = {
   from: { type: 'string' },
   data: { type: 'string' },
   'eval-questions': { type: 'string' },
+  'pretrain-steps': { type: 'string' },
+  'sft-steps': { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];
@@ -87,6 +91,7 @@ async function main(): Promise<number> {
     tokenize: tokenizeCommand,
     'export-hf': exportHfCommand,
     sft: sftCommand,
+    pipeline: pipelineCommand,
   };
   const run = commands[command];
   if (!run) {

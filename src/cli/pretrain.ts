@@ -1,7 +1,7 @@
 // `pretrain`: train a base model on a corpus and save it as safetensors.
 import { loadCorpusNode } from '../data/node.ts';
 import { getPreset } from '../model/train/presets.ts';
-import { PretrainRun, type TokenizerChoice } from '../model/train/pretrain.ts';
+import { PretrainRun, type PretrainEvent, type TokenizerChoice } from '../model/train/pretrain.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, readUserText, required, saveCheckpoint } from './common.ts';
@@ -33,7 +33,6 @@ export async function pretrainCommand(args: CliArgs): Promise<void> {
     contextLength: int(args, 'context', p.context, 1),
   };
   const gpu = await openGpu();
-  const json = !!args.json;
   const started = Date.now();
   const run = new PretrainRun(
     gpu,
@@ -63,21 +62,27 @@ export async function pretrainCommand(args: CliArgs): Promise<void> {
       autosaveEvery: 0,
       resume,
     },
-    (e) => {
-      if (e.type === 'tokenizer') return;
-      if (e.type === 'ready') progress(`model: ${e.params.toLocaleString()} parameters, vocab ${e.vocabSize}, ${e.trainTokens} train / ${e.valTokens} val tokens`);
-      else if (e.type === 'step') {
-        if (json) emit(args, { step: e.step, loss: e.loss, lr: e.lr, tokens_per_s: Math.round(e.tokensPerS) });
-        if (!json || e.step % 10 === 0) progress(`step ${e.step}/${steps}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  ${Math.round(e.tokensPerS)} tok/s`);
-      } else if (e.type === 'eval') {
-        if (json) emit(args, { step: e.step, val_loss: e.valLoss });
-        progress(`step ${e.step}: val loss ${e.valLoss.toFixed(4)}`);
-      } else if (e.type === 'sample') progress(`sample at step ${e.step}: ${JSON.stringify(e.text)}`);
-    },
+    pretrainPrinter(args, steps),
   );
   const ckpt = await run.run();
   await saveCheckpoint(out, ckpt);
   const evals = run.history.evals;
   const valLoss = evals.length ? evals[evals.length - 1].valLoss : await run.evaluate();
   emit(args, { done: true, val_loss: valLoss, checkpoint: out, seconds: (Date.now() - started) / 1000 }, `saved ${out} (val loss ${valLoss.toFixed(4)})`);
+}
+
+/** Prints a pretraining run's events: JSON lines on stdout with --json, progress on stderr. */
+export function pretrainPrinter(args: CliArgs, steps: number): (e: PretrainEvent) => void {
+  const json = !!args.json;
+  return (e) => {
+    if (e.type === 'tokenizer') return;
+    if (e.type === 'ready') progress(`model: ${e.params.toLocaleString()} parameters, vocab ${e.vocabSize}, ${e.trainTokens} train / ${e.valTokens} val tokens`);
+    else if (e.type === 'step') {
+      if (json) emit(args, { step: e.step, loss: e.loss, lr: e.lr, tokens_per_s: Math.round(e.tokensPerS) });
+      if (!json || e.step % 10 === 0) progress(`step ${e.step}/${steps}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  ${Math.round(e.tokensPerS)} tok/s`);
+    } else if (e.type === 'eval') {
+      if (json) emit(args, { step: e.step, val_loss: e.valLoss });
+      progress(`step ${e.step}: val loss ${e.valLoss.toFixed(4)}`);
+    } else if (e.type === 'sample') progress(`sample at step ${e.step}: ${JSON.stringify(e.text)}`);
+  };
 }

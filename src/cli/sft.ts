@@ -4,7 +4,7 @@ import { makeFactsWorld, splitFacts, type FactsWorld } from '../data/index.ts';
 import { factsQa, trainedSample, samplePairs } from '../model/sft/facts-qa.ts';
 import { parseSftJsonl } from '../model/sft/jsonl.ts';
 import type { QaPair } from '../model/sft/types.ts';
-import { SftRun } from '../model/sft/run.ts';
+import { SftRun, type SftEvent } from '../model/sft/run.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
@@ -73,15 +73,7 @@ export async function sftCommand(args: CliArgs): Promise<void> {
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
       },
     },
-    (e) => {
-      if (e.type === 'step') {
-        if (args.json) emit(args, { step: e.step, loss: e.loss, lr: e.lr, tokens_per_s: Math.round(e.tokensPerS) });
-        if (!args.json || e.step % 10 === 0) progress(`step ${e.step}/${steps}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}`);
-      } else {
-        if (args.json) emit(args, { step: e.step, val_loss: e.valLoss, heldout_accuracy: e.heldoutAccuracy, trained_accuracy: e.trainedAccuracy });
-        progress(`step ${e.step}: held-out loss ${e.valLoss.toFixed(4)}, accuracy held-out ${e.heldoutAccuracy.toFixed(3)}, trained ${e.trainedAccuracy.toFixed(3)}`);
-      }
-    },
+    sftPrinter(args, steps),
   );
   progress(`SFT on ${data.train.length} pairs (${data.heldOut.length} held-out questions, ${data.trained.length} trained questions probed)`);
   const ckpt = await run.run();
@@ -92,4 +84,17 @@ export async function sftCommand(args: CliArgs): Promise<void> {
     { done: true, val_loss: last.valLoss, heldout_accuracy: last.heldoutAccuracy, trained_accuracy: last.trainedAccuracy, checkpoint: out, seconds: (Date.now() - started) / 1000 },
     `saved ${out}: held-out accuracy ${last.heldoutAccuracy.toFixed(3)}, trained ${last.trainedAccuracy.toFixed(3)}`,
   );
+}
+
+/** Prints an SFT run's events: JSON lines on stdout with --json, progress on stderr. */
+export function sftPrinter(args: CliArgs, steps: number): (e: SftEvent) => void {
+  return (e) => {
+    if (e.type === 'step') {
+      if (args.json) emit(args, { step: e.step, loss: e.loss, lr: e.lr, tokens_per_s: Math.round(e.tokensPerS) });
+      if (!args.json || e.step % 10 === 0) progress(`step ${e.step}/${steps}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}`);
+    } else {
+      if (args.json) emit(args, { step: e.step, val_loss: e.valLoss, heldout_accuracy: e.heldoutAccuracy, trained_accuracy: e.trainedAccuracy });
+      progress(`step ${e.step}: held-out loss ${e.valLoss.toFixed(4)}, accuracy held-out ${e.heldoutAccuracy.toFixed(3)}, trained ${e.trainedAccuracy.toFixed(3)}`);
+    }
+  };
 }

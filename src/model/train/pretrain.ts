@@ -17,6 +17,11 @@ export interface PretrainOptions {
   corpus: string;
   name: string;
   tokenizer: TokenizerChoice;
+  /**
+   * A tokenizer built beforehand, used instead of building one from `tokenizer` (e.g. a char vocabulary
+   * that also covers the SFT questions, or the one the page already trained).
+   */
+  prebuiltTokenizer?: Tokenizer;
   model: Omit<GptConfig, 'vocabSize'>;
   train: TrainSettings;
   sampleEvery: number;
@@ -64,7 +69,9 @@ export class PretrainRun {
     private readonly emit: (e: PretrainEvent) => void,
   ) {
     const r = o.resume;
-    this.tokenizer = r ? tokenizerFromJSON(r.meta.tokenizer as never) : makeTokenizer(o.text, o.tokenizer, (progress) => emit({ type: 'tokenizer', progress }));
+    this.tokenizer = r
+      ? tokenizerFromJSON(r.meta.tokenizer as never)
+      : (o.prebuiltTokenizer ?? makeTokenizer(o.text, o.tokenizer, (progress) => emit({ type: 'tokenizer', progress })));
     this.config = r ? r.config : { ...o.model, vocabSize: this.tokenizer.vocabSize };
     const tokens = Uint32Array.from(this.tokenizer.encode(o.text));
     const split = splitTokens(tokens);
