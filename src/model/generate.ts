@@ -19,8 +19,15 @@ function bucket(n: number, max: number): number {
   return Math.min(b, max);
 }
 
-/** Yields each new token id as it is sampled. */
-export async function* generate(model: Gpt, prompt: number[], o: GenerateOptions): AsyncGenerator<number> {
+/** One generated token and the model's logits it was sampled from (the raw next-token scores, before
+ *  temperature or truncation), for views that show candidates and probabilities. */
+export interface GeneratedStep {
+  id: number;
+  logits: Float32Array;
+}
+
+/** Yields each new token with the logits it was sampled from. */
+export async function* generateSteps(model: Gpt, prompt: number[], o: GenerateOptions): AsyncGenerator<GeneratedStep> {
   const rng = new Rng(o.seed);
   const ctx = model.config.contextLength;
   const V = model.config.vocabSize;
@@ -32,10 +39,15 @@ export async function* generate(model: Gpt, prompt: number[], o: GenerateOptions
     const padded = new Uint32Array(T);
     padded.set(window);
     const acts = model.forward(padded, 1, T);
-    const logits = await acts.logits.read((window.length - 1) * V, V);
+    const logits = (await acts.logits.read((window.length - 1) * V, V)) as Float32Array;
     const next = sampleToken(logits, o, rng);
     ids.push(next);
-    yield next;
+    yield { id: next, logits };
     if (o.stopIds?.includes(next)) return;
   }
+}
+
+/** Yields each new token id as it is sampled. */
+export async function* generate(model: Gpt, prompt: number[], o: GenerateOptions): AsyncGenerator<number> {
+  for await (const step of generateSteps(model, prompt, o)) yield step.id;
 }

@@ -135,10 +135,27 @@ export class Gpt {
 
   /** Backpropagates `a.dlogits` (already written by a loss) through the LM head and the trunk. */
   backwardFromLogits(a: Activations): void {
+    this.lmHeadBackward(a);
+    this.backwardFromFinalNorm(a);
+  }
+
+  /**
+   * The LM head's part of the backward: d(wte) += dlogitsᵀ·lnf, and a.dln = dlogits·wte = d(ln_f output).
+   * A stage with a second head on the same ln_f output (PPO's value head) adds its d(ln_f output) into
+   * a.dln after this, then calls backwardFromFinalNorm.
+   */
+  lmHeadBackward(a: Activations): void {
+    matmul(this.gpu, this.g('transformer.wte.weight'), a.dlogits, a.lnf, { transA: true, accumulate: true });
+    matmul(this.gpu, a.dln, a.dlogits, this.p('transformer.wte.weight'));
+  }
+
+  /**
+   * Backpropagates `a.dln` = d(ln_f output) through ln_f and the trunk. Heads on the final hidden state
+   * (the reward model's scalar head) write a.dln themselves and start here.
+   */
+  backwardFromFinalNorm(a: Activations): void {
     const { gpu } = this;
     const C = this.config.channels;
-    matmul(gpu, this.g('transformer.wte.weight'), a.dlogits, a.lnf, { transA: true, accumulate: true });
-    matmul(gpu, a.dln, a.dlogits, this.p('transformer.wte.weight'));
     const last = a.layers.length ? a.layers[a.layers.length - 1].xOut : a.x0;
     layernormBackward(gpu, a.dres, this.g('transformer.ln_f.weight'), this.g('transformer.ln_f.bias'), a.dln, last, this.p('transformer.ln_f.weight'), a.lnfMean, a.lnfRstd, {
       N: a.B * a.T,

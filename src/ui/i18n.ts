@@ -2,6 +2,10 @@
 // checks it: `zh` must be a Record of `en`'s keys). Strings are plain text, rendered as text, never as HTML;
 // `{name}` placeholders are filled by `translate`.
 
+import * as compareStrings from './compare/strings.ts';
+import * as rlhfStrings from './rlhf/strings.ts';
+import * as sftStrings from './sft/strings.ts';
+
 export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 
@@ -9,7 +13,7 @@ export const LANGS: readonly Lang[] = ['en', 'zh'];
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', zh: '简体中文' };
 export const LANG_TAGS: Record<Lang, string> = { en: 'en', zh: 'zh-CN' };
 
-const en = {
+const baseEn = {
   'app.title': 'LLM stages playground',
   'app.tagline':
     'Train a small GPT from nothing on your own GPU, turn it into an assistant, and compare every stage side by side.',
@@ -275,9 +279,12 @@ const en = {
   'pt.time.hm': '{h} h {m} min',
 } as const;
 
+// Each later stage keeps its strings beside its components (src/ui/<stage>/strings.ts), in the same form.
+const en = { ...baseEn, ...sftStrings.en, ...rlhfStrings.en, ...compareStrings.en };
+
 export type MessageKey = keyof typeof en;
 
-const zh: Record<MessageKey, string> = {
+const baseZh: Record<keyof typeof baseEn, string> = {
   'app.title': 'LLM 训练阶段演练场',
   'app.tagline': '在你自己的 GPU 上从零训练一个小型 GPT，把它变成助手，并把每个阶段并排比较。',
   'app.private': '一切都在这个浏览器标签页里、在你的 GPU 上运行，不会上传任何数据。',
@@ -534,6 +541,8 @@ const zh: Record<MessageKey, string> = {
   'pt.time.ms': '{m} 分 {s} 秒',
   'pt.time.hm': '{h} 小时 {m} 分',
 };
+
+const zh: Record<MessageKey, string> = { ...baseZh, ...sftStrings.zh, ...rlhfStrings.zh, ...compareStrings.zh };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 

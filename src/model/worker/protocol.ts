@@ -8,6 +8,9 @@ import type { StoredCheckpointInfo } from '../checkpoint/store.ts';
 import type { TokenizerState } from '../tokenizer/index.ts';
 import type { History, PretrainEvent, TokenizerChoice } from '../train/pretrain.ts';
 import type { Preset } from '../train/presets.ts';
+import type { CompareCommands, CompareEvent } from './compare-protocol.ts';
+import type { RlhfCommands, RlhfEvent } from './rlhf-protocol.ts';
+import type { SftCommands, SftEvent } from './sft-protocol.ts';
 
 /** What the UI shows about the GPU: the adapter, the limits that bound model size, the useful features. */
 export interface AdapterReport {
@@ -20,8 +23,11 @@ export interface AdapterReport {
   features: string[];
 }
 
-/** Each command's request and result. Add a command by adding an entry here and a case in the worker. */
-export interface CommandMap {
+/**
+ * Each command's request and result. Add a command by adding an entry here (or in the stage's own
+ * <stage>-protocol.ts) and a case in the worker.
+ */
+export interface CommandMap extends SftCommands, RlhfCommands, CompareCommands {
   /** Opens the device (first call) and reports the adapter; proves WebGPU works inside a worker. */
   hello: { req: { type: 'hello' }; res: AdapterReport };
   /** Destroys the device, as a driver reset would; for tests and diagnostics of the device-loss path. */
@@ -164,7 +170,10 @@ export type EngineEvent =
   /** An autosave failed (e.g. out of storage); training goes on. */
   | { type: 'autosave-failed'; runId: string; step: number; message: string }
   /** The text generated so far (decoded as a whole, so characters split across tokens come out right). */
-  | { type: 'generate-token'; genId: string; text: string; tokens: number };
+  | { type: 'generate-token'; genId: string; text: string; tokens: number }
+  | SftEvent
+  | RlhfEvent
+  | CompareEvent;
 
 /** Worker → UI. */
 export type WorkerMessage =
