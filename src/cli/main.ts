@@ -62,6 +62,12 @@ const OPTIONS = {
   'eval-questions': { type: 'string' },
   'pretrain-steps': { type: 'string' },
   'sft-steps': { type: 'string' },
+  languages: { type: 'string' },
+  'autosave-every': { type: 'string' },
+  mentions: { type: 'string' },
+  'sft-batch': { type: 'string' },
+  'sft-lr': { type: 'string' },
+  'pretrain-lr': { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];

@@ -3,7 +3,7 @@
 // model asked the same held-out and trained questions through the same chat template.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { factsCorpus, makeFactsWorld, splitFacts, type FactsSize } from '../data/index.ts';
+import { factsCorpus, makeFactsWorld, splitFacts, type FactsLang, type FactsSize } from '../data/index.ts';
 import { factsQa, samplePairs, trainedSample } from '../model/sft/facts-qa.ts';
 import { sftText } from '../model/sft/types.ts';
 import { SftRun } from '../model/sft/run.ts';
@@ -11,12 +11,16 @@ import { PretrainRun } from '../model/train/pretrain.ts';
 import { buildCharTokenizer } from '../model/tokenizer/index.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, openGpu, progress, required, saveCheckpoint } from './common.ts';
+import { emit, int, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
 import { pretrainPrinter } from './pretrain.ts';
 import { sftPrinter } from './sft.ts';
 
 interface PipelinePreset {
   world: FactsSize;
+  /** The world's languages (default both). */
+  languages?: FactsLang[];
+  /** Times each fact is stated in the pretraining corpus (default the corpus's 100). */
+  mentions?: number;
   model: { layers: number; heads: number; channels: number; contextLength: number };
   batch: number;
   pretrainSteps: number;
@@ -39,15 +43,25 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
   const dir = required(args, 'out-dir');
   await mkdir(dir, { recursive: true });
   const seed = int(args, 'seed', 1337);
-  const world = makeFactsWorld({ size: p.world });
+  const languages = args.languages ? (String(args.languages).split(',') as FactsLang[]) : p.languages;
+  const world = makeFactsWorld({ size: p.world, languages });
   const qa = factsQa(world, splitFacts(world));
-  const text = factsCorpus(world);
+  const text = factsCorpus(world, { mentionsPerFact: int(args, 'mentions', p.mentions ?? 100, 1) });
   // The char vocabulary covers the questions too ('?', 什么, …), or they would reach the model as <|unk|>.
   const tokenizer = buildCharTokenizer([text, sftText([...qa.train, ...qa.heldOut, ...qa.heldOutPhrasing])]);
+  // Every size can be overridden for experiments (--layers --heads --dim --context --batch).
+  const model = {
+    layers: int(args, 'layers', p.model.layers, 1),
+    heads: int(args, 'heads', p.model.heads, 1),
+    channels: int(args, 'dim', p.model.channels, 1),
+    contextLength: int(args, 'context', p.model.contextLength, 2),
+  };
+  const batch = int(args, 'batch', p.batch, 1);
   const gpu = await openGpu();
   const started = Date.now();
 
   const pretrainSteps = int(args, 'pretrain-steps', p.pretrainSteps, 1);
+  const pretrainLr = num(args, 'pretrain-lr', p.pretrainLr);
   const pre = new PretrainRun(
     gpu,
     {
@@ -56,9 +70,9 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
       name: `${name}-base`,
       tokenizer: { kind: 'char' },
       prebuiltTokenizer: tokenizer,
-      model: p.model,
+      model,
       train: {
-        batch: p.batch, context: p.model.contextLength, gradAccum: 1, steps: pretrainSteps, maxLr: p.pretrainLr, minLr: p.pretrainLr / 10,
+        batch, context: model.contextLength, gradAccum: 1, steps: pretrainSteps, maxLr: pretrainLr, minLr: pretrainLr / 10,
         warmupSteps: Math.min(100, Math.floor(pretrainSteps / 10)), decaySteps: pretrainSteps, evalEvery: Math.max(1, Math.floor(pretrainSteps / 5)),
         evalBatches: 8, seed, optimizer: { ...DEFAULT_ADAMW, weightDecay: 0.1 },
       },
@@ -74,6 +88,7 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
   emit(args, { stage: 'pretrain', done: true, val_loss: valLoss, checkpoint: baseFile, seconds: (Date.now() - started) / 1000 });
 
   const sftSteps = int(args, 'sft-steps', p.sftSteps, 1);
+  const sftLr = num(args, 'sft-lr', p.sftLr);
   const probe = int(args, 'eval-questions', p.evalQuestions, 1);
   const sft = new SftRun(
     gpu,
@@ -81,7 +96,7 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
       base, name: `${name}-sft`, data: 'builtin:facts-qa', train: qa.train,
       heldOut: samplePairs(qa.heldOut, probe, seed), trainedProbe: trainedSample(qa.train, probe, seed), world, maxAnswerTokens: 64,
       settings: {
-        batch: p.batch, context: p.model.contextLength, gradAccum: 1, steps: sftSteps, maxLr: p.sftLr, minLr: p.sftLr / 10,
+        batch: int(args, 'sft-batch', batch, 1), context: model.contextLength, gradAccum: 1, steps: sftSteps, maxLr: sftLr, minLr: sftLr / 10,
         warmupSteps: Math.min(20, Math.floor(sftSteps / 10)), decaySteps: sftSteps, evalEvery: 0, evalBatches: 4, seed,
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
       },

@@ -59,12 +59,18 @@ export async function pretrainCommand(args: CliArgs): Promise<void> {
       sampleEvery: int(args, 'sample-every', 0),
       samplePrompt: '\n',
       sampleTokens: 100,
-      autosaveEvery: 0,
+      // A long CLI run can be continued after an interruption: --autosave-every N writes OUT.autosave.safetensors
+      // (with the optimizer state) every N steps; `--resume` that file to go on.
+      autosaveEvery: int(args, 'autosave-every', 0),
       resume,
     },
     pretrainPrinter(args, steps),
   );
-  const ckpt = await run.run();
+  const autosave = out.replace(/(\.safetensors)?$/, '.autosave.safetensors');
+  const ckpt = await run.run(async (c) => {
+    await saveCheckpoint(autosave, c);
+    progress(`autosaved ${autosave}`);
+  });
   await saveCheckpoint(out, ckpt);
   const evals = run.history.evals;
   const valLoss = evals.length ? evals[evals.length - 1].valLoss : await run.evaluate();
