@@ -10,6 +10,10 @@ import { pretrainCommand } from './pretrain.ts';
 import { evalCommand, exportHfCommand, sampleCommand, tokenizeCommand } from './inspect.ts';
 import { sftCommand } from './sft.ts';
 import { pipelineCommand } from './pipeline.ts';
+import { ppoCommand } from './ppo.ts';
+import { rmCommand } from './rm.ts';
+import { dpoCommand } from './dpo.ts';
+import { scoreCommand } from './score.ts';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -21,6 +25,15 @@ commands:
   sft       --from FILE --data builtin:facts-qa|PATH.jsonl --out FILE
             [--steps N --lr X --batch N --seed N --eval-every N --eval-questions N --json]
   pipeline  --preset facts-tiny|facts --out-dir DIR [--pretrain-steps N --sft-steps N --eval-questions N --seed N --json]
+            [--rlhf labeler:NAME --rm-steps N --ppo-steps N --kl-beta X]  (then reward model, PPO, labeler score)
+  rm        --from SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
+            [--prompts N --k N --temperature X --max-tokens N --save-prefs PATH --steps N --batch N --lr X --seed N --json]
+  dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
+            [--steps N --beta X --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
+  score     --ckpt FILE --labeler NAME [--prompts N --split heldout|train --temperature X --seed N --json]
+  ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
+            [--kl-beta X (0: no KL leash, reward hacking) --batch N --mini-batch N --epochs N --lr X
+             --max-tokens N --seed N --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
@@ -68,6 +81,21 @@ const OPTIONS = {
   'sft-batch': { type: 'string' },
   'sft-lr': { type: 'string' },
   'pretrain-lr': { type: 'string' },
+  policy: { type: 'string' },
+  reward: { type: 'string' },
+  'kl-beta': { type: 'string' },
+  'mini-batch': { type: 'string' },
+  epochs: { type: 'string' },
+  rlhf: { type: 'string' },
+  'rm-steps': { type: 'string' },
+  'ppo-steps': { type: 'string' },
+  prefs: { type: 'string' },
+  prompts: { type: 'string' },
+  k: { type: 'string' },
+  beta: { type: 'string' },
+  labeler: { type: 'string' },
+  split: { type: 'string' },
+  'save-prefs': { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];
@@ -98,6 +126,10 @@ async function main(): Promise<number> {
     'export-hf': exportHfCommand,
     sft: sftCommand,
     pipeline: pipelineCommand,
+    ppo: ppoCommand,
+    rm: rmCommand,
+    dpo: dpoCommand,
+    score: scoreCommand,
   };
   const run = commands[command];
   if (!run) {

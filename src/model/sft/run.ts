@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
 import { tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
-import { generate } from '../generate.ts';
+import { generate, generateBatch } from '../generate.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 import { Rng } from '../reference/random.ts';
 import { Trainer, type StepReport, type TrainSettings } from '../train/trainer.ts';
@@ -39,6 +39,9 @@ export interface SftHistory {
   steps: { step: number; loss: number; lr: number; gradNorm: number; tokensPerS: number }[];
   evals: { step: number; valLoss: number; heldoutAccuracy: number; trainedAccuracy: number }[];
 }
+
+/** Questions answered together in one batched decode. */
+const ANSWER_ROWS = 32;
 
 export class SftRun {
   readonly tokenizer: Tokenizer;
@@ -82,13 +85,19 @@ export class SftRun {
   async evaluate(): Promise<SftHistory['evals'][number]> {
     const e = {
       step: this.trainer.step,
-      valLoss: this.valBatches.length ? await this.trainer.meanLoss(this.valBatches) : NaN,
+      valLoss: await this.valLoss(),
       heldoutAccuracy: await this.accuracy(this.o.heldOut),
       trainedAccuracy: await this.accuracy(this.o.trainedProbe),
     };
     this.history.evals.push(e);
     this.emit({ type: 'eval', ...e });
     return e;
+  }
+
+  /** Masked loss on the held-out answers (NaN without held-out pairs): cheap, unlike the accuracies, so a
+   *  page can draw it often between full evaluations. */
+  async valLoss(): Promise<number> {
+    return this.valBatches.length ? await this.trainer.meanLoss(this.valBatches) : NaN;
   }
 
   /** Greedy answer to a question through the chat template, up to the end-of-turn token. */
@@ -99,14 +108,27 @@ export class SftRun {
     return answerFromIds(this.tokenizer, ids).text;
   }
 
+  /** Greedy answers to many questions at once (KV-cache decoding, all rows in lockstep). */
+  async answers(questions: string[]): Promise<string[]> {
+    const out: string[] = [];
+    const greedy = { maxTokens: this.o.maxAnswerTokens, temperature: 0, topK: 0, topP: 1, seed: 1, stopIds: [STOP_ID] };
+    // Chunks bound the KV caches' memory (rows × layers × context × channels × 2).
+    for (let i = 0; i < questions.length; i += ANSWER_ROWS) {
+      const prompts = questions.slice(i, i + ANSWER_ROWS).map((q) => promptIds(this.tokenizer, q));
+      const gen = await generateBatch(this.model, prompts, greedy);
+      for (const ids of gen.ids) out.push(answerFromIds(this.tokenizer, ids).text);
+    }
+    return out;
+  }
+
   /** The share of pairs answered correctly (the fact's value stated, or the exact answer without a world). */
   async accuracy(pairs: QaPair[]): Promise<number> {
     if (pairs.length === 0) return NaN;
+    const got = await this.answers(pairs.map(questionOf));
     let correct = 0;
-    for (const p of pairs) {
-      const got = await this.answer(questionOf(p));
-      if (this.o.world && p.fact ? isCorrect(got, p, this.o.world) : exactMatch(got, answerOf(p))) correct++;
-    }
+    pairs.forEach((p, i) => {
+      if (this.o.world && p.fact ? isCorrect(got[i], p, this.o.world) : exactMatch(got[i], answerOf(p))) correct++;
+    });
     return correct / pairs.length;
   }
 

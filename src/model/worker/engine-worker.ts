@@ -10,6 +10,10 @@ import { CodedError, codeError } from './errors.ts';
 import { PretrainJob } from './pretrain-job.ts';
 import type { AdapterReport, Command, EngineEvent, RequestMessage, SerializedError, WorkerMessage } from './protocol.ts';
 import { Sampler } from './sampler.ts';
+import { attentionMap, runCompare, scoreSequence } from './compare-job.ts';
+import { askQuestion } from './sft-ask.ts';
+import { SftJob } from './sft-job.ts';
+import { isRlhfCommand, RlhfWorker } from './rlhf-commands.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -29,8 +33,20 @@ const corpus = new CorpusHolder();
 const sampler = new Sampler();
 let store: CheckpointStore | null = null;
 let job: PretrainJob | null = null;
+/** The fine-tuning run (one training job at a time across stages: `job` and `sftJob` exclude each other). */
+let sftJob: SftJob | null = null;
 /** A pretrain-start is opening the device (so a second one is refused before `job` is set). */
 let starting = false;
+
+/** The RLHF stage's commands and its one job (rlhf-commands.ts). */
+const rlhf = new RlhfWorker({
+  device: () => device(),
+  store: () => checkpoints(),
+  sampler,
+  post: (e) => event(e),
+  otherJob: () => job !== null || sftJob !== null || starting,
+  otherTraining: () => (job !== null && !job.paused) || (sftJob !== null && !sftJob.paused),
+});
 
 function post(msg: WorkerMessage): void {
   scope.postMessage(msg);
@@ -56,6 +72,8 @@ function device(): Promise<Gpu> {
         gpu = null;
         sampler.forget();
         job?.deviceLost(reason);
+        sftJob?.deviceLost(reason);
+        rlhf.deviceLost(reason);
         post({ kind: 'event', event: { type: 'device-lost', reason } });
       },
     });
@@ -97,7 +115,7 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'tokenizer-build':
       return corpus.buildTokenizer(cmd.choice, (progress) => event({ type: 'tokenizer-progress', progress }));
     case 'pretrain-start': {
-      if (job || starting) throw codeError('busy', 'A training run is already going on in this tab.');
+      if (job || sftJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
       starting = true;
       let j: PretrainJob;
       try {
@@ -122,8 +140,43 @@ async function handle(cmd: Command): Promise<unknown> {
       else job.stop();
       return { ok: true };
     }
+    case 'sft-start': {
+      if (job || sftJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
+      starting = true;
+      let j: SftJob;
+      try {
+        const g = await device();
+        await sampler.whenIdle();
+        sampler.release(); // training needs the memory more
+        j = new SftJob(cmd.runId, { gpu: g, store: checkpoints(), post: event, gpuIdle: () => sampler.whenIdle() });
+        sftJob = j;
+      } finally {
+        starting = false;
+      }
+      try {
+        return await j.run(cmd.spec);
+      } finally {
+        if (sftJob === j) sftJob = null;
+      }
+    }
+    case 'sft-control': {
+      if (!sftJob) throw codeError('no-run', 'No fine-tuning run is going on.');
+      if (cmd.action === 'pause') sftJob.pause();
+      else if (cmd.action === 'resume') sftJob.resume();
+      else sftJob.stop();
+      return { ok: true };
+    }
+    case 'sft-ask': {
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to ask.');
+      if (sampler.busy) throw codeError('busy', 'Another answer is being generated.');
+      const { type: _type, ...req } = cmd;
+      return askQuestion(sampler, await device(), checkpoints(), req, event);
+    }
+    case 'sft-ask-stop':
+      sampler.stop(cmd.askId);
+      return { ok: true };
     case 'generate': {
-      if (job && !job.paused) throw codeError('busy', 'The GPU is training; pause the run to sample.');
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to sample.');
       if (sampler.busy) throw codeError('busy', 'Another sample is being generated.');
       const { type: _type, ...req } = cmd;
       return sampler.generate(await device(), checkpoints(), req, event);
@@ -131,7 +184,20 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'generate-stop':
       sampler.stop(cmd.genId);
       return { ok: true };
+    case 'compare-generate':
+    case 'compare-score':
+    case 'compare-attention': {
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to compare.');
+      if (sampler.busy) throw codeError('busy', 'Another generation is running.'); // SFT answers run through the sampler too
+      const d = { gpu: await device(), store: checkpoints(), sampler, post: event };
+      if (cmd.type === 'compare-generate') return runCompare(d, cmd);
+      return cmd.type === 'compare-score' ? scoreSequence(d, `score-${Date.now()}`, cmd) : attentionMap(d, `attention-${Date.now()}`, cmd);
+    }
+    case 'compare-stop':
+      sampler.stop(cmd.runId);
+      return { ok: true };
     default:
+      if (isRlhfCommand(cmd)) return rlhf.handle(cmd);
       throw codeError('bad-command', `unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
   }
 }

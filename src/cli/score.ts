@@ -1,0 +1,39 @@
+// `score`: the simulated labeler's mean score of fresh answers a checkpoint samples to held-out facts-qa
+// prompts (facts the model never trained on; --split train asks trained facts) — the yardstick for
+// comparing SFT, DPO and PPO policies.
+import { Gpt } from '../model/gpt.ts';
+import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
+import { getLabeler } from '../model/rlhf/labeler.ts';
+import { factsWorldOf, pickPrompts, rlhfPrompts } from '../model/rlhf/prompts.ts';
+import { labelerScore } from '../model/rlhf/collect.ts';
+import type { CliArgs } from './main.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, required } from './common.ts';
+
+export async function scoreCommand(args: CliArgs): Promise<void> {
+  const file = required(args, 'ckpt');
+  const labeler = getLabeler(required(args, 'labeler'));
+  const split = args.split ?? 'heldout';
+  if (split !== 'heldout' && split !== 'train') throw new Error(`--split must be heldout or train, got '${split}'`);
+  const ckpt = await loadCheckpoint(file);
+  if (!ckpt.meta.tokenizer) throw new Error(`${file} has no tokenizer (not trained by the playground?)`);
+  const world = factsWorldOf(ckpt);
+  if (!world) throw new Error(`${file} was not pretrained on builtin:facts, so there are no facts-qa prompts to score it on`);
+  const seed = int(args, 'seed', 1337);
+  const prompts = rlhfPrompts(world);
+  const picked = pickPrompts(split === 'heldout' ? prompts.heldOut : prompts.train, int(args, 'prompts', 64, 1), seed);
+  const started = Date.now();
+  const model = new Gpt(await openGpu(), ckpt.config, ckpt.params);
+  progress(`sampling one answer to each of ${picked.length} ${split === 'heldout' ? 'held-out' : 'trained'} prompts, scored by labeler:${labeler.name}…`);
+  const s = await labelerScore(model, tokenizerFromJSON(ckpt.meta.tokenizer as never), picked, labeler, world, {
+    maxTokens: int(args, 'max-tokens', 48, 1),
+    seed,
+    sampler: { temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1) },
+  });
+  model.release();
+  for (const e of s.examples) progress(`  ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
+  emit(
+    args,
+    { mean_score: s.mean, rules: s.rules, prompts: s.n, labeler: labeler.name, split, stage: ckpt.meta.stage, seconds: (Date.now() - started) / 1000 },
+    `mean labeler:${labeler.name} score ${s.mean.toFixed(3)} over ${s.n} prompts (correct ${(s.rules.correct * 100).toFixed(1)} %)`,
+  );
+}

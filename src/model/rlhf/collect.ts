@@ -1,0 +1,83 @@
+// Collecting preferences from the simulated labeler, as InstructGPT collected them from people: the SFT
+// model samples K answers per prompt, the labeler ranks them, and each ranking is kept (with the sampler
+// settings and the tokenizer's fingerprint) to be expanded into pairs. Also the labeler's mean score of
+// fresh samples, the number the `score` command reports.
+import type { Gpt } from '../gpt.ts';
+import type { Tokenizer } from '../tokenizer/types.ts';
+import type { SamplerSettings } from '../sample.ts';
+import type { FactsWorld } from '../../data/facts/types.ts';
+import { answerFromIds, promptIds } from '../sft/chat.ts';
+import { questionOf, type QaPair } from '../sft/types.ts';
+import { sampleAnswers } from './answers.ts';
+import { labelAnswer, labelRanking, RULES, type Labeler, type RuleId } from './labeler.ts';
+import { tokenizerFingerprint, type Ranking } from './prefs.ts';
+
+export interface CollectOptions {
+  sampler: SamplerSettings;
+  /** Answers per prompt (K ≥ 2). */
+  k: number;
+  maxTokens: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+/** Each prompt answered `per` times: the answers' texts, prompt by prompt. */
+export async function answerPrompts(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  prompts: readonly QaPair[],
+  per: number,
+  o: Omit<CollectOptions, 'k'>,
+): Promise<string[][]> {
+  const ids = prompts.flatMap((p) => Array.from({ length: per }, () => promptIds(tokenizer, questionOf(p))));
+  const answers = await sampleAnswers(model, ids, { ...o.sampler, maxTokens: o.maxTokens, seed: o.seed, signal: o.signal });
+  return prompts.map((_, i) => answers.slice(i * per, (i + 1) * per).map((a) => answerFromIds(tokenizer, a).text));
+}
+
+/** K sampled answers per prompt, ranked by the labeler. */
+export async function collectRankings(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  prompts: readonly QaPair[],
+  labeler: Labeler,
+  world: FactsWorld | undefined,
+  o: CollectOptions,
+): Promise<Ranking[]> {
+  if (!Number.isInteger(o.k) || o.k < 2) throw new Error(`K must be an integer ≥ 2 (answers to rank per prompt), got ${o.k}`);
+  const answers = await answerPrompts(model, tokenizer, prompts, o.k, o);
+  const fingerprint = tokenizerFingerprint(tokenizer);
+  return prompts.map((p, i) => labelRanking(labeler, questionOf(p), answers[i], { pair: p, world }, { sampler: { ...o.sampler }, tokenizer: fingerprint }));
+}
+
+export interface ScoreSummary {
+  /** Mean labeler score over all answers. */
+  mean: number;
+  /** Mean value of each rule (e.g. correct: the share of correct answers). */
+  rules: Record<RuleId, number>;
+  n: number;
+  /** A few answers with their scores, for a look. */
+  examples: { prompt: string; answer: string; score: number }[];
+}
+
+/** The labeler's mean score of one fresh answer per prompt. */
+export async function labelerScore(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  prompts: readonly QaPair[],
+  labeler: Labeler,
+  world: FactsWorld | undefined,
+  o: Omit<CollectOptions, 'k'>,
+): Promise<ScoreSummary> {
+  if (prompts.length === 0) throw new Error('no prompts to score');
+  const answers = await answerPrompts(model, tokenizer, prompts, 1, o);
+  const rules = Object.fromEntries(RULES.map((r) => [r, 0])) as Record<RuleId, number>;
+  let total = 0;
+  const examples: ScoreSummary['examples'] = [];
+  prompts.forEach((p, i) => {
+    const s = labelAnswer(labeler, questionOf(p), answers[i][0], { pair: p, world });
+    total += s.total;
+    for (const r of s.rules) rules[r.rule] += r.value / prompts.length;
+    if (examples.length < 5) examples.push({ prompt: questionOf(p), answer: answers[i][0], score: s.total });
+  });
+  return { mean: total / prompts.length, rules, n: prompts.length, examples };
+}

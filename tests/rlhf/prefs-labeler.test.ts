@@ -1,0 +1,134 @@
+// Preference records (ranking → pairs, JSONL round trip, validation with line numbers) and the simulated
+// labeler's rules on the facts world.
+import { describe, expect, it } from 'vitest';
+import {
+  expandRanking,
+  pairsToJsonl,
+  parsePrefsJsonl,
+  rankByScore,
+  rankingsToJsonl,
+  tokenizerFingerprint,
+  type Ranking,
+} from '../../src/model/rlhf/prefs.ts';
+import { getLabeler, labelAnswer, labelRanking, LABELERS } from '../../src/model/rlhf/labeler.ts';
+import { rlhfPrompts, factsWorldOf } from '../../src/model/rlhf/prompts.ts';
+import { makeFactsWorld, renderFact } from '../../src/data/index.ts';
+import { factOf } from '../../src/model/sft/eval.ts';
+import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
+import { freshRng } from '../helpers/compare.ts';
+
+describe('rankings and pairs', () => {
+  it('a strict K-way ranking expands into C(K, 2) best-first pairs', () => {
+    const { rng } = freshRng();
+    for (const K of [2, 3, 5, 7]) {
+      const answers = Array.from({ length: K }, (_, i) => `answer ${i}`);
+      const order = answers.map((_, i) => i).sort(() => rng.next() - 0.5);
+      const pairs = expandRanking({ prompt: 'q', answers, order });
+      expect(pairs).toHaveLength((K * (K - 1)) / 2);
+      const rank = new Map(order.map((a, k) => [`answer ${a}`, k]));
+      for (const p of pairs) expect(rank.get(p.chosen)!).toBeLessThan(rank.get(p.rejected)!);
+    }
+  });
+
+  it('ties and identical answers give no pair; ranking by score is deterministic', () => {
+    const r = rankByScore('q', ['a', 'b', 'c', 'd'], [1, 3, 1, 0]);
+    expect(r.order).toEqual([1, 0, 2, 3]); // equal scores keep answer order
+    expect(r.tied).toEqual([false, true, false]);
+    const pairs = expandRanking(r).map((p) => `${p.chosen}>${p.rejected}`);
+    expect(pairs).toEqual(['b>a', 'b>c', 'b>d', 'a>d', 'c>d']); // no a/c pair
+    expect(expandRanking({ prompt: 'q', answers: ['x', 'x', 'y'], order: [0, 1, 2] }).map((p) => p.chosen + p.rejected)).toEqual(['xy', 'xy']);
+    // all tied: a valid record (the labeler saw no difference) with no pairs
+    const allTied = parsePrefsJsonl(JSON.stringify({ prompt: 'q', answers: ['a', 'b'], order: [1, 0], tied: [true] }));
+    expect(allTied.errors).toEqual([]);
+    expect(allTied.rankings).toHaveLength(1);
+    expect(allTied.pairs).toEqual([]);
+  });
+
+  it('JSONL round trip in both forms; bad lines are reported with their numbers', () => {
+    const fp = 'char-0000abcd';
+    const r: Ranking = { prompt: 'What colour is a banana?', answers: ['Yellow.', 'Blue.', 'A banana is yellow.'], order: [2, 0, 1], tokenizer: fp };
+    const text = rankingsToJsonl([r]) + pairsToJsonl([{ prompt: 'p', chosen: 'good', rejected: 'bad' }]);
+    const back = parsePrefsJsonl(text, { fingerprint: fp });
+    expect(back.errors).toEqual([]);
+    expect(back.rankings).toEqual([r]);
+    expect(back.pairs).toHaveLength(4);
+    expect(back.pairs[3]).toEqual({ prompt: 'p', chosen: 'good', rejected: 'bad' });
+
+    const bad = [
+      JSON.stringify({ prompt: 'p', answers: ['only one'], order: [0] }),
+      JSON.stringify({ prompt: 'p', answers: ['same', 'same'], order: [0, 1] }),
+      JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b', tokenizer: 'bpe-12345678' }),
+      '{"prompt": "p", "chosen": "a"',
+      JSON.stringify({ prompt: 'p', answers: ['a', 'b'], order: [0, 0] }),
+      JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'a' }),
+      JSON.stringify({ prompt: 'p', text: 'hello' }),
+      JSON.stringify({ chosen: 'a', rejected: 'b' }),
+    ].join('\n');
+    const { errors, pairs } = parsePrefsJsonl(bad, { fingerprint: fp });
+    expect(pairs).toEqual([]);
+    expect(errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(errors[0].message).toMatch(/at least two answers/);
+    expect(errors[1].message).toMatch(/identical/);
+    expect(errors[2].message).toMatch(/another tokenizer/);
+    expect(errors[3].message).toMatch(/not valid JSON/);
+    expect(errors[4].message).toMatch(/twice/);
+    expect(errors[5].message).toMatch(/identical/);
+    expect(errors[6].message).toMatch(/neither a pair/);
+    expect(errors[7].message).toMatch(/no "prompt"/);
+  });
+
+  it('the tokenizer fingerprint tells tokenizers apart', () => {
+    const a = buildCharTokenizer(['abc']);
+    expect(tokenizerFingerprint(a)).toBe(tokenizerFingerprint(buildCharTokenizer(['abc'])));
+    expect(tokenizerFingerprint(a)).not.toBe(tokenizerFingerprint(buildCharTokenizer(['abd'])));
+    expect(tokenizerFingerprint(a)).toMatch(/^char-[0-9a-f]{8}$/);
+  });
+});
+
+describe('simulated labeler', () => {
+  const world = makeFactsWorld({ size: 'tiny' });
+  const { train, heldOut } = rlhfPrompts(world);
+
+  it('prompts: trained questions with facts, held-out facts apart', () => {
+    expect(train.length).toBeGreaterThan(20);
+    expect(heldOut.length).toBeGreaterThan(5);
+    const heldFacts = new Set(heldOut.map((p) => p.fact));
+    expect(train.some((p) => heldFacts.has(p.fact))).toBe(false);
+    expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'builtin:facts?size=tiny' }] } as never })?.size).toBe('tiny');
+    expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'poems.txt' }] } as never })).toBeUndefined();
+  });
+
+  it('rules: the right fact in a sentence beats a wrong, rambling or repetitive one', () => {
+    const pair = train.find((p) => p.lang === 'en')!;
+    const fact = factOf(world, pair)!;
+    const right = pair.messages[1].content;
+    const other = world.facts.find((f) => f.relation === fact.relation && f.lang === 'en' && f.value !== fact.value)!;
+    const wrong = right.replace(fact.value, other.value);
+    const l = getLabeler('labeler:default');
+    const s = (a: string) => labelAnswer(l, pair.messages[0].content, a, { pair, world });
+    expect(s(right).rules.find((r) => r.rule === 'correct')!.value).toBe(1);
+    expect(s(wrong).rules.find((r) => r.rule === 'correct')!.value).toBe(0);
+    expect(s(right).total).toBeGreaterThan(s(wrong).total);
+    expect(s(right).total).toBeGreaterThan(s(right.toLowerCase().replace(/[.!?]$/, '')).total);
+    expect(s(right).total).toBeGreaterThan(s(`${right} ${right} ${right}`).total);
+    const parts = s(right).rules;
+    expect(parts.reduce((a, r) => a + r.contribution, 0)).toBeCloseTo(s(right).total, 9);
+    // labelers weight the rules differently
+    const polite = `Sure! ${right} Thank you for asking.`;
+    expect(labelAnswer(getLabeler('polite'), '', polite, { pair, world }).total).toBeGreaterThan(labelAnswer(getLabeler('polite'), '', right, { pair, world }).total);
+    expect(labelAnswer(getLabeler('terse'), '', polite, { pair, world }).total).toBeLessThan(labelAnswer(getLabeler('terse'), '', right, { pair, world }).total);
+    expect(Object.keys(LABELERS)).toEqual(expect.arrayContaining(['default', 'polite', 'terse']));
+    expect(() => getLabeler('labeler:nice')).toThrow(/unknown labeler 'nice'.*labeler:default/);
+  });
+
+  it('Chinese answers and a ranking of K answers', () => {
+    const pair = train.find((p) => p.lang === 'zh')!;
+    const fact = factOf(world, pair)!;
+    const right = renderFact(world, fact, `${fact.relation}.zh.0`);
+    const r = labelRanking(getLabeler('default'), pair.messages[0].content, ['', right, right + right, '不知道'], { pair, world });
+    expect(r.order[0]).toBe(1);
+    expect(r.labeler).toBe('default');
+    expect(r.fact).toBe(pair.fact);
+    expect(r.scores).toHaveLength(4);
+  });
+});
