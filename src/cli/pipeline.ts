@@ -4,7 +4,7 @@
 // labeler:NAME it goes on through a reward model and PPO (pipeline-rlhf.ts).
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { factsCorpus, makeFactsWorld, splitFacts, type FactsLang, type FactsSize } from '../data/index.ts';
+import { factsCorpus, makeFactsWorld, splitFacts, type FactsLang } from '../data/index.ts';
 import { factsQa, samplePairs, trainedSample } from '../model/sft/facts-qa.ts';
 import { sftText } from '../model/sft/types.ts';
 import { SftRun } from '../model/sft/run.ts';
@@ -16,29 +16,8 @@ import { emit, int, num, openGpu, progress, required, saveCheckpoint } from './c
 import { pretrainPrinter } from './pretrain.ts';
 import { sftPrinter } from './sft.ts';
 import { checkRlhfArg, rlhfStages } from './pipeline-rlhf.ts';
+import { PIPELINES } from '../model/train/pipeline-presets.ts';
 
-interface PipelinePreset {
-  world: FactsSize;
-  /** The world's languages (default both). */
-  languages?: FactsLang[];
-  /** Times each fact is stated in the pretraining corpus (default the corpus's 100). */
-  mentions?: number;
-  model: { layers: number; heads: number; channels: number; contextLength: number };
-  batch: number;
-  pretrainSteps: number;
-  pretrainLr: number;
-  sftSteps: number;
-  sftLr: number;
-  evalQuestions: number;
-}
-
-// facts-tiny is sized for a GPU-less 2-core machine (software WebGPU); facts for a laptop GPU.
-const PIPELINES: Record<string, PipelinePreset> = {
-  // facts-tiny: English only (a ~70-character vocabulary keeps the LM head cheap on a software GPU), the tiny
-  // world (83 facts) stated 100 times each (~285k characters, ~1.4 epochs of pretraining).
-  'facts-tiny': { world: 'tiny', languages: ['en'], mentions: 100, model: { layers: 2, heads: 4, channels: 96, contextLength: 64 }, batch: 16, pretrainSteps: 400, pretrainLr: 3e-3, sftSteps: 200, sftLr: 1e-3, evalQuestions: 40 },
-  facts: { world: 'full', model: { layers: 6, heads: 6, channels: 384, contextLength: 128 }, batch: 32, pretrainSteps: 5000, pretrainLr: 1e-3, sftSteps: 600, sftLr: 3e-4, evalQuestions: 200 },
-};
 
 export async function pipelineCommand(args: CliArgs): Promise<void> {
   const name = required(args, 'preset');

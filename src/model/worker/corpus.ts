@@ -1,5 +1,6 @@
 // The worker's corpus: loaded once (a built-in one, or the person's own .txt), kept here for building the
 // tokenizer and for training, so the page never holds or re-encodes megabytes of text.
+import { charTokenizerFor } from '../sft/char-coverage.ts';
 import { corpusStats, listCorpora, loadCorpus, validateUserText, type BuiltinCorpusId, type FactsSize } from '../../data/index.ts';
 import { trainTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import type { TokenizerChoice } from '../train/pretrain.ts';
@@ -55,7 +56,8 @@ export class CorpusHolder {
   buildTokenizer(choice: TokenizerChoice, onProgress: (f: number) => void): TokenizerBuilt {
     const c = this.require();
     const t0 = performance.now();
-    const tok = trainTokenizer(c.text, choice.kind === 'char' ? { kind: 'char' } : { kind: 'bpe', vocabSize: choice.vocabSize, onProgress });
+    // The same vocabulary the pretraining run will build (pretrain-job.ts): for a facts corpus it covers the SFT questions too.
+    const tok = choice.kind === 'char' ? charTokenizerFor(c.text, c.key) : trainTokenizer(c.text, { kind: 'bpe', vocabSize: choice.vocabSize, onProgress });
     const tokens = tok.encodeToInt32(c.text).length;
     this.tokenizer = tok;
     return { state: tok.toJSON(), vocabSize: tok.vocabSize, tokens, ms: performance.now() - t0 };

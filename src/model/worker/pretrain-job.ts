@@ -2,6 +2,7 @@
 // by PretrainRun (tokenizer, model, trainer, evals, samples), with pause/resume/stop, autosaves through the
 // CheckpointStore, and the endings the UI explains: done (stored as stage 'base'), stopped (kept as an
 // autosave that can be resumed), diverged (the last good weights kept as an autosave) and device loss.
+import { charTokenizerFor } from '../sft/char-coverage.ts';
 import { stripOptimizerState, type Checkpoint } from '../checkpoint/index.ts';
 import type { CheckpointStore, StoredCheckpointInfo } from '../checkpoint/store.ts';
 import type { Gpu } from '../gpu/runtime.ts';
@@ -126,6 +127,7 @@ export class PretrainJob {
         corpus: corpusKey,
         name,
         tokenizer: spec.kind === 'new' ? spec.tokenizer : { kind: 'char' },
+        prebuiltTokenizer: spec.kind === 'new' && spec.tokenizer.kind === 'char' ? charTokenizerFor(text, corpusKey) : undefined,
         model:
           spec.kind === 'new'
             ? { layers: spec.model.layers, heads: spec.model.heads, channels: spec.model.channels, contextLength: spec.model.context }

@@ -1,0 +1,60 @@
+// The facts pipelines: pretraining on the facts world, SFT on its questions (and RLHF after), as one
+// preset each. Shared by the CLI's `pipeline` command and the page's guided tour.
+import type { FactsLang, FactsSize } from '../../data/index.ts';
+
+export interface PipelinePreset {
+  world: FactsSize;
+  /** The world's languages (default both). */
+  languages?: FactsLang[];
+  /** Times each fact is stated in the pretraining corpus (default the corpus's 100). */
+  mentions?: number;
+  model: { layers: number; heads: number; channels: number; contextLength: number };
+  batch: number;
+  pretrainSteps: number;
+  pretrainLr: number;
+  sftSteps: number;
+  sftLr: number;
+  evalQuestions: number;
+  /** RLHF after SFT: the simulated labeler ranks answers, a reward model learns them, PPO follows it. */
+  rlhf: RlhfPreset;
+}
+
+export interface RlhfPreset {
+  /** Prompts the labeler ranks K answers for (plus a quarter as many held out). */
+  rmPrompts: number;
+  k: number;
+  rmSteps: number;
+  rmLr: number;
+  ppoSteps: number;
+  ppoBatch: number;
+  /** Longest sampled answer in tokens (preference collection and PPO rollouts). */
+  maxAnswerTokens: number;
+  /** Held-out prompts the labeler scores SFT and RLHF answers on. */
+  scorePrompts: number;
+}
+
+// facts-tiny is sized for a GPU-less 2-core machine (software WebGPU); facts for a laptop GPU.
+export const PIPELINES: Record<string, PipelinePreset> = {
+  // facts-tiny: English only (a ~70-character vocabulary keeps the LM head cheap on a software GPU), the tiny
+  // world (83 facts) stated 100 times each (~285k characters, ~1.4 epochs of pretraining).
+  'facts-tiny': {
+    world: 'tiny', languages: ['en'], mentions: 100, model: { layers: 2, heads: 4, channels: 96, contextLength: 64 }, batch: 16, pretrainSteps: 400, pretrainLr: 3e-3, sftSteps: 200, sftLr: 1e-3, evalQuestions: 40,
+    rlhf: { rmPrompts: 48, k: 4, rmSteps: 80, rmLr: 3e-4, ppoSteps: 30, ppoBatch: 8, maxAnswerTokens: 48, scorePrompts: 48 },
+  },
+  facts: {
+    world: 'full', model: { layers: 6, heads: 6, channels: 384, contextLength: 128 }, batch: 32, pretrainSteps: 5000, pretrainLr: 1e-3, sftSteps: 600, sftLr: 3e-4, evalQuestions: 200,
+    rlhf: { rmPrompts: 256, k: 4, rmSteps: 300, rmLr: 1e-4, ppoSteps: 200, ppoBatch: 16, maxAnswerTokens: 48, scorePrompts: 200 },
+  },
+};
+
+/**
+ * Presets for tests only (the page's guided tour offers them with ?tour=test, the CLI does not list them):
+ * every stage runs, in a minute or two on a software GPU; the models learn little.
+ */
+export const TEST_PIPELINES: Record<string, PipelinePreset> = {
+  'tour-test': {
+    world: 'tiny', languages: ['en'], mentions: 8, model: { layers: 1, heads: 2, channels: 32, contextLength: 64 }, batch: 8, pretrainSteps: 12, pretrainLr: 1e-2, sftSteps: 8, sftLr: 3e-3, evalQuestions: 6,
+    rlhf: { rmPrompts: 6, k: 2, rmSteps: 6, rmLr: 3e-4, ppoSteps: 2, ppoBatch: 4, maxAnswerTokens: 16, scorePrompts: 0 },
+  },
+};
+
