@@ -1,4 +1,5 @@
 // `sample`, `eval` and `tokenize`: use a saved checkpoint.
+import { answerFromIds, promptIds, STOP_ID } from '../model/sft/chat.ts';
 import { Gpt } from '../model/gpt.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,19 +18,24 @@ async function open(args: CliArgs): Promise<{ ckpt: Checkpoint; tokenizer: Token
 export async function sampleCommand(args: CliArgs): Promise<void> {
   const { ckpt, tokenizer } = await open(args);
   const prompt = required(args, 'prompt');
+  // --chat wraps the prompt in the chat template (<|user|>prompt<|end|><|assistant|>) and stops at the
+  // answer's <|end|>; the text printed is then the answer alone.
+  const chat = Boolean(args.chat);
   const model = new Gpt(await openGpu(), ckpt.config, ckpt.params);
   const tokens: number[] = [];
-  for await (const id of generate(model, tokenizer.encode(prompt), {
+  for await (const id of generate(model, chat ? promptIds(tokenizer, prompt) : tokenizer.encode(prompt), {
     maxTokens: int(args, 'max-tokens', 100, 1),
     temperature: num(args, 'temperature', 0.8),
     topK: int(args, 'top-k', 40),
     topP: num(args, 'top-p', 1),
     seed: int(args, 'seed', 1),
+    stopIds: chat ? [STOP_ID] : undefined,
   })) {
     tokens.push(id);
-    if (!args.json) process.stdout.write(tokenizer.decode([id]));
+    if (!args.json && !(chat && id === STOP_ID)) process.stdout.write(tokenizer.decode([id]));
   }
-  if (args.json) emit(args, { text: tokenizer.decode(tokens), tokens });
+  const text = chat ? answerFromIds(tokenizer, tokens).text : tokenizer.decode(tokens);
+  if (args.json) emit(args, { text, tokens });
   else process.stdout.write('\n');
 }
 

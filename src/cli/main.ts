@@ -34,7 +34,7 @@ commands:
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N --mini-batch N --epochs N --lr X
              --max-tokens N --seed N --json]
-  sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --json]
+  sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --chat --json]  (--chat: wrap in the chat template, print the answer)
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
   export-hf --ckpt FILE --out-dir DIR [--json]   (model.safetensors + config.json + tokenizer.json)
@@ -42,6 +42,7 @@ commands:
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  chat: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   corpus: { type: 'string' },
   preset: { type: 'string' },

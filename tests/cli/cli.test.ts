@@ -51,6 +51,17 @@ describe('CLI', () => {
     const again = await cli(['sample', '--ckpt', ckpt, '--prompt', 'A banana', '--max-tokens', '8', '--temperature', '0', '--json']);
     expect(jsonLines(again.stdout)[0]).toEqual(sample); // greedy is deterministic
 
+    // --chat: the prompt goes through the chat template and generation stops at <|end|> (id 3), which the
+    // text leaves out.
+    const c = await cli(['sample', '--ckpt', ckpt, '--prompt', 'What is a banana?', '--chat', '--max-tokens', '8', '--temperature', '0', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const [chat] = jsonLines(c.stdout);
+    const chatTokens = chat.tokens as number[];
+    expect(chatTokens.length).toBeGreaterThan(0);
+    expect(chatTokens.length).toBeLessThanOrEqual(8);
+    expect(chatTokens.slice(0, -1)).not.toContain(3);
+    expect(chat.text).not.toContain('<|end|>');
+
     const e = await cli(['eval', '--ckpt', ckpt, '--text', join(dir, 'corpus.txt'), '--json']);
     expect(e.code, e.stderr).toBe(0);
     const [ev] = jsonLines(e.stdout);
