@@ -5,6 +5,7 @@
 import * as compareStrings from './compare/strings.ts';
 import * as rlhfStrings from './rlhf/strings.ts';
 import * as sftStrings from './sft/strings.ts';
+import * as tourStrings from './tour/strings.ts';
 
 export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
@@ -280,7 +281,7 @@ const baseEn = {
 } as const;
 
 // Each later stage keeps its strings beside its components (src/ui/<stage>/strings.ts), in the same form.
-const en = { ...baseEn, ...sftStrings.en, ...rlhfStrings.en, ...compareStrings.en };
+const en = { ...baseEn, ...sftStrings.en, ...rlhfStrings.en, ...compareStrings.en, ...tourStrings.en };
 
 export type MessageKey = keyof typeof en;
 
@@ -542,7 +543,7 @@ const baseZh: Record<keyof typeof baseEn, string> = {
   'pt.time.hm': '{h} 小时 {m} 分',
 };
 
-const zh: Record<MessageKey, string> = { ...baseZh, ...sftStrings.zh, ...rlhfStrings.zh, ...compareStrings.zh };
+const zh: Record<MessageKey, string> = { ...baseZh, ...sftStrings.zh, ...rlhfStrings.zh, ...compareStrings.zh, ...tourStrings.zh };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, zh };
 

@@ -130,5 +130,8 @@ describe('simulated labeler', () => {
     expect(r.labeler).toBe('default');
     expect(r.fact).toBe(pair.fact);
     expect(r.scores).toHaveLength(4);
+    // a lone full stop is no sentence (DPO found that loophole in an earlier version of the rule)
+    const stop = labelAnswer(getLabeler('default'), pair.messages[0].content, '。', { pair, world });
+    expect(stop.rules.find((x) => x.rule === 'sentence')!.value).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandRanking, rankingProblem } from '../../src/model/rlhf/prefs.ts';
 import { Rng } from '../../src/model/reference/random.ts';
-import { assignPlace, breakTies, currentOrder, dropBefore, emptyPlaces, ordinalSuffix, rankingIssue, toRanking } from '../../src/ui/rlhf/ranking.ts';
+import { assignPlace, breakTies, currentOrder, dropBefore, emptyPlaces, ordinalSuffix, positionPlaces, rankingIssue, toRanking } from '../../src/ui/rlhf/ranking.ts';
 
 const seed = Date.now() % 1_000_000;
 console.log(`ui-ranking seed ${seed}`);
@@ -65,6 +65,9 @@ describe('ranking state', () => {
     // c > a, c > d, c > b, a > b, d > b: C(4,2) − 1 tied pair.
     expect(expandRanking(r).map((x) => x.chosen + x.rejected).sort()).toEqual(['ab', 'ca', 'cb', 'cd', 'db']);
     expect(breakTies(p)).toEqual([2, 4, 1, 3]);
+    // Back from the stored form: the tied pair shares place 2, the last one is 4th.
+    expect(positionPlaces(r)).toEqual([1, 2, 2, 4]);
+    expect(positionPlaces({ order: [2, 0, 1], tied: [true, true] })).toEqual([1, 1, 1]);
   });
 
   it('refuses what cannot be a ranking: fewer than two answers, identical answers, unplaced answers, all tied', () => {

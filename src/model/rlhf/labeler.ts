@@ -5,8 +5,9 @@
 //
 //   correct     1 when the answer states the fact's value and no competing one (sft/eval.ts isCorrect);
 //               0.3 when it states the value beside a competitor; without a facts world, exact match.
-//   sentence    a complete sentence: en starts with a capital (or digit) and ends with . ! ?, with ≥ 2 words;
-//               zh ends with 。！？ (a half point for one of the two).
+//   sentence    a complete sentence: en starts with a capital (or digit) and ends with . ! ?, with ≥ 2 words
+//               (a half point for each); zh has ≥ 2 characters of content and ends with 。！？ (a half
+//               point without the ending).
 //   polite      1 with a courtesy marker (please, thank, glad, sure, of course; 请, 谢谢, 很高兴, 当然),
 //               −1 with a rude one.
 //   repetition  the share of word bigrams (en) / character trigrams (zh) that repeat an earlier one.
@@ -103,7 +104,11 @@ function correctRule(answer: string, ctx: LabelContext): [number, string] {
 function sentenceRule(answer: string, lang: 'en' | 'zh'): [number, string] {
   const t = answer.trim();
   if (t === '') return [0, 'empty'];
-  if (lang === 'zh') return /[。！？.!?]$/u.test(t) ? [1, 'ends like a sentence'] : [0.5, 'no closing 。'];
+  if (lang === 'zh') {
+    // content first: a lone "。" must not pass for a sentence (a policy finds that loophole at once)
+    if (units(t, 'zh').length < 2) return [0, 'too short to be a sentence'];
+    return /[。！？.!?]$/u.test(t) ? [1, 'ends like a sentence'] : [0.5, 'no closing 。'];
+  }
   const starts = /^[\p{Lu}\p{N}"'“]/u.test(t);
   const ends = /[.!?]["'”]?$/u.test(t);
   const words = units(t, 'en').length >= 2;

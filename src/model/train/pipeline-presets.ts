@@ -15,6 +15,8 @@ export interface PipelinePreset {
   sftSteps: number;
   sftLr: number;
   evalQuestions: number;
+  /** Validation batches per pretraining evaluation (default 8). */
+  evalBatches?: number;
   /** RLHF after SFT: the simulated labeler ranks answers, a reward model learns them, PPO follows it. */
   rlhf: RlhfPreset;
 }
@@ -53,8 +55,8 @@ export const PIPELINES: Record<string, PipelinePreset> = {
  */
 export const TEST_PIPELINES: Record<string, PipelinePreset> = {
   'tour-test': {
-    world: 'tiny', languages: ['en'], mentions: 8, model: { layers: 1, heads: 2, channels: 32, contextLength: 64 }, batch: 8, pretrainSteps: 12, pretrainLr: 1e-2, sftSteps: 8, sftLr: 3e-3, evalQuestions: 6,
-    rlhf: { rmPrompts: 6, k: 2, rmSteps: 6, rmLr: 3e-4, ppoSteps: 2, ppoBatch: 4, maxAnswerTokens: 16, scorePrompts: 0 },
+    world: 'tiny', languages: ['en'], mentions: 8, model: { layers: 1, heads: 2, channels: 32, contextLength: 64 }, batch: 8, pretrainSteps: 12, pretrainLr: 1e-2, sftSteps: 8, sftLr: 3e-3, evalQuestions: 6, evalBatches: 2,
+    rlhf: { rmPrompts: 8, k: 4, rmSteps: 6, rmLr: 3e-4, ppoSteps: 2, ppoBatch: 4, maxAnswerTokens: 16, scorePrompts: 0 },
   },
 };
 

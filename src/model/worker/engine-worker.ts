@@ -14,6 +14,7 @@ import { attentionMap, runCompare, scoreSequence } from './compare-job.ts';
 import { askQuestion } from './sft-ask.ts';
 import { SftJob } from './sft-job.ts';
 import { isRlhfCommand, RlhfWorker } from './rlhf-commands.ts';
+import { TourJob } from './tour-job.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -35,6 +36,8 @@ let store: CheckpointStore | null = null;
 let job: PretrainJob | null = null;
 /** The fine-tuning run (one training job at a time across stages: `job` and `sftJob` exclude each other). */
 let sftJob: SftJob | null = null;
+/** The guided tour (tour-job.ts): a training job like the others, excluding them. */
+let tourJob: TourJob | null = null;
 /** A pretrain-start is opening the device (so a second one is refused before `job` is set). */
 let starting = false;
 
@@ -44,8 +47,8 @@ const rlhf = new RlhfWorker({
   store: () => checkpoints(),
   sampler,
   post: (e) => event(e),
-  otherJob: () => job !== null || sftJob !== null || starting,
-  otherTraining: () => (job !== null && !job.paused) || (sftJob !== null && !sftJob.paused),
+  otherJob: () => job !== null || sftJob !== null || tourJob !== null || starting,
+  otherTraining: () => (job !== null && !job.paused) || (sftJob !== null && !sftJob.paused) || tourJob !== null,
 });
 
 function post(msg: WorkerMessage): void {
@@ -73,6 +76,7 @@ function device(): Promise<Gpu> {
         sampler.forget();
         job?.deviceLost(reason);
         sftJob?.deviceLost(reason);
+        tourJob?.deviceLost(reason);
         rlhf.deviceLost(reason);
         post({ kind: 'event', event: { type: 'device-lost', reason } });
       },
@@ -115,7 +119,7 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'tokenizer-build':
       return corpus.buildTokenizer(cmd.choice, (progress) => event({ type: 'tokenizer-progress', progress }));
     case 'pretrain-start': {
-      if (job || sftJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
+      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
       starting = true;
       let j: PretrainJob;
       try {
@@ -141,7 +145,7 @@ async function handle(cmd: Command): Promise<unknown> {
       return { ok: true };
     }
     case 'sft-start': {
-      if (job || sftJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
+      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
       starting = true;
       let j: SftJob;
       try {
@@ -159,6 +163,28 @@ async function handle(cmd: Command): Promise<unknown> {
         if (sftJob === j) sftJob = null;
       }
     }
+    case 'tour-start': {
+      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
+      starting = true;
+      let j: TourJob;
+      try {
+        const g = await device();
+        await sampler.whenIdle();
+        sampler.release(); // training needs the memory more
+        j = new TourJob(cmd.runId, { gpu: g, store: checkpoints(), post: event, gpuIdle: () => sampler.whenIdle() });
+        tourJob = j;
+      } finally {
+        starting = false;
+      }
+      try {
+        return await j.run(cmd.preset);
+      } finally {
+        if (tourJob === j) tourJob = null;
+      }
+    }
+    case 'tour-stop':
+      tourJob?.stop();
+      return { ok: true };
     case 'sft-control': {
       if (!sftJob) throw codeError('no-run', 'No fine-tuning run is going on.');
       if (cmd.action === 'pause') sftJob.pause();
@@ -167,7 +193,7 @@ async function handle(cmd: Command): Promise<unknown> {
       return { ok: true };
     }
     case 'sft-ask': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to ask.');
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to ask.');
       if (sampler.busy) throw codeError('busy', 'Another answer is being generated.');
       const { type: _type, ...req } = cmd;
       return askQuestion(sampler, await device(), checkpoints(), req, event);
@@ -176,7 +202,7 @@ async function handle(cmd: Command): Promise<unknown> {
       sampler.stop(cmd.askId);
       return { ok: true };
     case 'generate': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to sample.');
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to sample.');
       if (sampler.busy) throw codeError('busy', 'Another sample is being generated.');
       const { type: _type, ...req } = cmd;
       return sampler.generate(await device(), checkpoints(), req, event);
@@ -187,7 +213,7 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'compare-generate':
     case 'compare-score':
     case 'compare-attention': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to compare.');
+      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to compare.');
       if (sampler.busy) throw codeError('busy', 'Another generation is running.'); // SFT answers run through the sampler too
       const d = { gpu: await device(), store: checkpoints(), sampler, post: event };
       if (cmd.type === 'compare-generate') return runCompare(d, cmd);

@@ -2,6 +2,7 @@
 // by PretrainRun (tokenizer, model, trainer, evals, samples), with pause/resume/stop, autosaves through the
 // CheckpointStore, and the endings the UI explains: done (stored as stage 'base'), stopped (kept as an
 // autosave that can be resumed), diverged (the last good weights kept as an autosave) and device loss.
+import { JobControl, type JobState } from './job-control.ts';
 import { charTokenizerFor } from '../sft/char-coverage.ts';
 import { stripOptimizerState, type Checkpoint } from '../checkpoint/index.ts';
 import type { CheckpointStore, StoredCheckpointInfo } from '../checkpoint/store.ts';
@@ -43,50 +44,12 @@ export interface JobDeps {
   gpuIdle: () => Promise<void>;
 }
 
-export class PretrainJob {
-  paused = false;
-  private waiters: (() => void)[] = [];
-  private readonly abort = new AbortController();
-  private failLost: ((e: Error) => void) | null = null;
-  private readonly lost: Promise<never>;
-
+export class PretrainJob extends JobControl {
   constructor(
     readonly runId: string,
     private readonly deps: JobDeps,
   ) {
-    this.lost = new Promise<never>((_, reject) => (this.failLost = reject));
-    this.lost.catch(() => {}); // observed through Promise.race only
-  }
-
-  get stopping(): boolean {
-    return this.abort.signal.aborted;
-  }
-
-  pause(): void {
-    if (this.stopping) return;
-    this.paused = true;
-    this.state('paused');
-  }
-
-  resume(): void {
-    if (this.stopping) return;
-    this.paused = false;
-    this.wake();
-    this.state('running');
-  }
-
-  stop(): void {
-    this.abort.abort();
-    this.paused = false;
-    this.wake();
-    this.state('stopping');
-  }
-
-  /** The device is gone: the run cannot go on (its last autosave is what is left). */
-  deviceLost(reason: string): void {
-    this.abort.abort();
-    this.wake();
-    this.failLost?.(codeError('device-lost', `The GPU device was lost during training (${reason}).`));
+    super('during training');
   }
 
   async run(spec: RunSpec): Promise<PretrainResult> {
@@ -138,7 +101,7 @@ export class PretrainJob {
         sampleTokens: spec.sampleTokens,
         autosaveEvery: spec.autosaveEvery,
         resume,
-        signal: this.abort.signal,
+        signal: this.signal,
         gate: () => this.gate(),
       },
       (event) => post({ type: 'pretrain', runId, event }),
@@ -159,7 +122,7 @@ export class PretrainJob {
       try {
         const running = run.run(onCheckpoint);
         running.catch(() => {}); // after a device loss nobody awaits it any more
-        ckpt = await Promise.race([running, this.lost]);
+        ckpt = await this.race(running);
       } catch (e) {
         if (!(e instanceof Error) || e.name !== 'DivergenceError') throw e;
         // The trainer refused the step before the weights changed: what is in memory is the last good model.
@@ -168,7 +131,7 @@ export class PretrainJob {
         try {
           const reading = run.checkpoint(true);
           reading.catch(() => {});
-          autosave = await store.saveAutosave(runId, await Promise.race([reading, this.lost]));
+          autosave = await store.saveAutosave(runId, await this.race(reading));
         } catch {
           autosave = await store.latestAutosave(runId).catch(() => null);
         }
@@ -192,16 +155,11 @@ export class PretrainJob {
     }
   }
 
-  private async gate(): Promise<void> {
-    while (this.paused && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
-    if (!this.stopping) await this.deps.gpuIdle();
+  private gate(): Promise<void> {
+    return this.gateOn(this.deps.gpuIdle);
   }
 
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private state(state: 'running' | 'paused' | 'stopping'): void {
+  protected state(state: JobState): void {
     this.deps.post({ type: 'pretrain-state', runId: this.runId, state });
   }
 }

@@ -11,6 +11,7 @@ import type { Preset } from '../train/presets.ts';
 import type { CompareCommands, CompareEvent } from './compare-protocol.ts';
 import type { RlhfCommands, RlhfEvent } from './rlhf-protocol.ts';
 import type { SftCommands, SftEvent } from './sft-protocol.ts';
+import type { TourCommands, TourEvent } from './tour-protocol.ts';
 
 /** What the UI shows about the GPU: the adapter, the limits that bound model size, the useful features. */
 export interface AdapterReport {
@@ -27,7 +28,7 @@ export interface AdapterReport {
  * Each command's request and result. Add a command by adding an entry here (or in the stage's own
  * <stage>-protocol.ts) and a case in the worker.
  */
-export interface CommandMap extends SftCommands, RlhfCommands, CompareCommands {
+export interface CommandMap extends SftCommands, RlhfCommands, CompareCommands, TourCommands {
   /** Opens the device (first call) and reports the adapter; proves WebGPU works inside a worker. */
   hello: { req: { type: 'hello' }; res: AdapterReport };
   /** Destroys the device, as a driver reset would; for tests and diagnostics of the device-loss path. */
@@ -173,7 +174,8 @@ export type EngineEvent =
   | { type: 'generate-token'; genId: string; text: string; tokens: number }
   | SftEvent
   | RlhfEvent
-  | CompareEvent;
+  | CompareEvent
+  | TourEvent;
 
 /** Worker → UI. */
 export type WorkerMessage =

@@ -5,6 +5,7 @@
 // greedy answers are the slow part. Pause/resume/stop, autosaves, and the endings the UI explains: done,
 // stopped (the weights so far kept as an autosave), diverged (the last good weights kept) and device loss.
 // Modelled on pretrain-job.ts.
+import { JobControl, type JobState } from './job-control.ts';
 import { makeFactsWorld, type FactsWorld } from '../../data/index.ts';
 import type { CheckpointStore, StoredCheckpointInfo } from '../checkpoint/store.ts';
 import { paramCount } from '../config.ts';
@@ -58,55 +59,16 @@ export interface SftJobDeps {
   gpuIdle: () => Promise<void>;
 }
 
-export class SftJob {
-  paused = false;
-  private waiters: (() => void)[] = [];
-  private readonly abort = new AbortController();
-  private failLost: ((e: Error) => void) | null = null;
-  private readonly lost: Promise<never>;
-
+export class SftJob extends JobControl {
   constructor(
     readonly runId: string,
     private readonly deps: SftJobDeps,
   ) {
-    this.lost = new Promise<never>((_, reject) => (this.failLost = reject));
-    this.lost.catch(() => {}); // observed through Promise.race only
-  }
-
-  get stopping(): boolean {
-    return this.abort.signal.aborted;
-  }
-
-  pause(): void {
-    if (this.stopping) return;
-    this.paused = true;
-    this.state('paused');
-  }
-
-  resume(): void {
-    if (this.stopping) return;
-    this.paused = false;
-    this.wake();
-    this.state('running');
-  }
-
-  stop(): void {
-    this.abort.abort();
-    this.paused = false;
-    this.wake();
-    this.state('stopping');
-  }
-
-  deviceLost(reason: string): void {
-    this.abort.abort();
-    this.wake();
-    this.failLost?.(codeError('device-lost', `The GPU device was lost during fine-tuning (${reason}).`));
+    super('during fine-tuning');
   }
 
   async run(spec: SftSpec): Promise<SftResult> {
-    const work = this.work(spec);
-    work.catch(() => {}); // after a device loss nobody awaits it any more
-    return Promise.race([work, this.lost]);
+    return this.race(this.work(spec));
   }
 
   private async work(spec: SftSpec): Promise<SftResult> {
@@ -254,22 +216,11 @@ export class SftJob {
   }
 
   /** Waits while paused, then for any generation using the GPU. */
-  private async gate(): Promise<void> {
-    while (this.paused && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
-    if (!this.stopping) await this.deps.gpuIdle();
+  private gate(): Promise<void> {
+    return this.gateOn(this.deps.gpuIdle);
   }
 
-  /** The promise, unless the device is lost first. */
-  private race<T>(p: Promise<T>): Promise<T> {
-    p.catch(() => {});
-    return Promise.race([p, this.lost]);
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private state(state: 'running' | 'paused' | 'stopping'): void {
+  protected state(state: JobState): void {
     this.deps.post({ type: 'sft-state', runId: this.runId, state });
   }
 

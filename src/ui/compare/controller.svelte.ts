@@ -40,6 +40,22 @@ function storage(): Storage | null {
 /** Results are redrawn at most this often while tokens stream (ms). */
 const FLUSH_MS = 60;
 
+/** A comparison another part of the page asks for (the guided tour): these columns, this prompt, generated. */
+export interface CompareRequest {
+  columns: { checkpointId: string; chat: boolean }[];
+  prompt: string;
+}
+
+/** The request not yet taken by a Compare panel, and the panels' listeners (one panel in the app). */
+let pendingRequest: CompareRequest | null = null;
+const requestListeners = new Set<(r: CompareRequest) => void>();
+
+/** Opens a comparison in the Compare panel (now, or as soon as it starts) and generates it. */
+export function requestComparison(r: CompareRequest): void {
+  pendingRequest = r;
+  for (const fn of requestListeners) fn(r);
+}
+
 export class CompareController {
   // ── checkpoints and columns ──
   checkpoints: StoredCheckpointInfo[] = $state.raw([]);
@@ -79,16 +95,20 @@ export class CompareController {
   private readonly store = new CheckpointStore();
   private offEngine: (() => void) | null = null;
   private offStore: (() => void) | null = null;
+  private readonly onRequest = (r: CompareRequest) => void this.showRequested(r);
 
   constructor(private readonly engine: EngineClient) {}
 
   start(): void {
     this.offEngine = this.engine.on((e) => this.onEvent(e));
     this.offStore = this.store.onChange(() => void this.refreshList());
-    void this.refreshList();
+    requestListeners.add(this.onRequest);
+    if (pendingRequest) void this.showRequested(pendingRequest);
+    else void this.refreshList();
   }
 
   destroy(): void {
+    requestListeners.delete(this.onRequest);
     this.offEngine?.();
     this.offStore?.();
     this.store.close();
@@ -150,6 +170,19 @@ export class CompareController {
     this.autoPicked = false;
     s.chat = on;
     s.chatTouched = true;
+  }
+
+  /** Sets up the requested columns and prompt (the checkpoints may be brand new: the list is read first) and generates. */
+  async showRequested(r: CompareRequest): Promise<void> {
+    if (pendingRequest === r) pendingRequest = null;
+    this.cancel();
+    await this.refreshList();
+    this.autoPicked = false;
+    this.setups = r.columns.slice(0, MAX_COLUMNS).map((c) => ({ colId: newId(), checkpointId: c.checkpointId, chat: c.chat, chatTouched: true }));
+    this.prompt = r.prompt;
+    // A comparison still stopping holds the GPU for a moment: wait for it rather than be refused.
+    for (let i = 0; i < 100 && this.running; i++) await new Promise((ok) => setTimeout(ok, 50));
+    await this.generate();
   }
 
   // ───────────── prompt lab ─────────────

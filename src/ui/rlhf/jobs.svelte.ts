@@ -7,6 +7,7 @@ import type { LabeledRanking, PairTrainSettings, PpoExample, RlhfEvent, RlhfJobK
 import type { Msg } from '../pretrain/controller.svelte.ts';
 import { engineMsg, type RlhfController } from './controller.svelte.ts';
 import { plainRanking, stored, type StoredRanking } from './prefs-store.ts';
+import { positionPlaces } from './ranking.ts';
 
 export type JobStatus = 'idle' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'diverged' | 'failed';
 type Pt = [number, number];
@@ -308,13 +309,10 @@ export class RlhfJobs {
     this.inspectError = null;
     if (!this.inspectId) return;
     const rankings = this.c.usable.slice(-8);
-    const rows: InspectRow[] = rankings.flatMap((r) =>
-      r.order.map((ai, k) => {
-        let place = k + 1;
-        for (let j = k; j > 0 && r.tied?.[j - 1]; j--) place = j; // a tie shares the better place
-        return { prompt: r.prompt, answer: r.answers[ai], reward: null, place };
-      }),
-    );
+    const rows: InspectRow[] = rankings.flatMap((r) => {
+      const places = positionPlaces(r);
+      return r.order.map((ai, k) => ({ prompt: r.prompt, answer: r.answers[ai], reward: null, place: places[k] }));
+    });
     if (rows.length === 0) return void (this.inspect = []);
     this.inspectBusy = true;
     try {

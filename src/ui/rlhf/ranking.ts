@@ -81,6 +81,13 @@ export function toRanking(prompt: string, answers: readonly string[], places: Pl
   return r;
 }
 
+/** The place (1 = best) of each position of a stored ranking's order: tied answers share the better place. */
+export function positionPlaces(r: Pick<Ranking, 'order' | 'tied'>): number[] {
+  const out: number[] = [];
+  r.order.forEach((_, k) => out.push(k > 0 && r.tied?.[k - 1] ? out[k - 1] : k + 1));
+  return out;
+}
+
 /** 1 → "1st" … in English; the page's strings do the translation, this only picks the ordinal suffix. */
 export function ordinalSuffix(n: number): 'st' | 'nd' | 'rd' | 'th' {
   const t = n % 100;
