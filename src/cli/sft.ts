@@ -1,6 +1,6 @@
 // `sft`: fine-tune a base checkpoint on Q&A pairs (builtin:facts-qa or a JSONL file) into an SFT checkpoint.
 import { readFile } from 'node:fs/promises';
-import { makeFactsWorld, splitFacts, type FactsWorld } from '../data/index.ts';
+import { factsWorldOfKey, makeFactsWorld, splitFacts, type FactsWorld } from '../data/index.ts';
 import { factsQa, trainedSample, samplePairs } from '../model/sft/facts-qa.ts';
 import { parseSftJsonl } from '../model/sft/jsonl.ts';
 import type { QaPair } from '../model/sft/types.ts';
@@ -17,10 +17,10 @@ interface SftData {
 }
 
 /** The pairs, a held-out set and a probe of trained questions (at most `probe` each). */
-async function loadPairs(spec: string, probe: number, seed: number): Promise<SftData> {
+async function loadPairs(spec: string, probe: number, seed: number, baseCorpus: unknown): Promise<SftData> {
   if (spec === 'builtin:facts-qa') {
-    // The same world builtin:facts generates with its defaults, so the base model has read these facts.
-    const world = makeFactsWorld();
+    // The world the base model read (its corpus key names it), else builtin:facts's default one.
+    const world = factsWorldOfKey(baseCorpus) ?? makeFactsWorld();
     const qa = factsQa(world, splitFacts(world));
     return { train: qa.train, heldOut: samplePairs(qa.heldOut, probe, seed), trained: trainedSample(qa.train, probe, seed), world };
   }
@@ -42,9 +42,12 @@ export async function sftCommand(args: CliArgs): Promise<void> {
   const from = required(args, 'from');
   const out = required(args, 'out');
   const seed = int(args, 'seed', 1337);
-  // The data first: a malformed file is reported before anything heavier is loaded.
-  const data = await loadPairs(required(args, 'data'), int(args, 'eval-questions', 40, 1), seed);
-  const base = await loadCheckpoint(from);
+  // The data first: a malformed file is reported before anything heavier is loaded. builtin:facts-qa needs
+  // the base's corpus key, which names the facts world it read.
+  const spec = required(args, 'data');
+  const early = spec === 'builtin:facts-qa' ? await loadCheckpoint(from) : null;
+  const data = await loadPairs(spec, int(args, 'eval-questions', 40, 1), seed, early?.meta.lineage.find((l) => l.stage === 'base')?.corpus);
+  const base = early ?? (await loadCheckpoint(from));
   const steps = int(args, 'steps', 200, 1);
   const started = Date.now();
   const run = new SftRun(

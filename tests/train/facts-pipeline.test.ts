@@ -2,6 +2,7 @@
 // few steps each: every stage hands back a checkpoint with its stage label and the lineage of the stages
 // before it, reports its steps through the callback, and returns finite final numbers; a stop (abort)
 // ends a stage early with the steps taken so far.
+import { factsCorpusKey, factsWorldOfKey } from '../../src/data/index.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { batchedTestGpu } from '../helpers/gpu.ts';
 import type { Gpu } from '../../src/model/gpu/runtime.ts';
@@ -35,7 +36,9 @@ describe('facts pipeline stages', () => {
     for (const p of [...s.qa.train.slice(0, 50), ...s.qa.heldOut]) {
       for (const m of p.messages) expect(s.tokenizer.encode(m.content).filter((id) => id === unk)).toEqual([]);
     }
-    expect(s.corpus).toBe('builtin:facts?size=tiny');
+    // the key names the world exactly, languages included, so later stages rebuild the same one
+    expect(s.corpus).toBe(factsCorpusKey('tiny', s.world.languages));
+    expect(factsWorldOfKey(s.corpus)!.facts.length).toBe(s.world.facts.length);
   });
 
   it('pretrain → SFT → reward model → PPO: each stage labelled, lineage growing', { timeout: 600_000 }, async () => {

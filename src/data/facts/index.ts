@@ -32,3 +32,4 @@ export {
   type FactsSplit,
   type FactsSplitOptions,
 } from './split.ts';
+export { factsCorpusKey, parseFactsCorpusKey, factsWorldOfKey, type FactsKey } from './key.ts';

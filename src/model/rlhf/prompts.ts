@@ -1,20 +1,17 @@
 // The prompts of the RLHF stage: the facts-qa questions of the world the model was pretrained on —
 // trained facts to collect preferences and train on, held-out facts to evaluate (never trained on).
-import { FACTS_SIZES, makeFactsWorld, splitFacts, type FactsSize, type FactsWorld } from '../../data/index.ts';
+import { factsWorldOfKey, splitFacts, type FactsWorld } from '../../data/index.ts';
 import { factsQa, samplePairs } from '../sft/facts-qa.ts';
 import type { QaPair } from '../sft/types.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 
 /**
  * The facts world a checkpoint was pretrained on, from the corpus in its lineage (`builtin:facts` or
- * `builtin:facts?size=tiny`); undefined for any other corpus.
+ * `builtin:facts?size=tiny&lang=en`, see data/facts/key.ts); undefined for any other corpus.
  */
 export function factsWorldOf(ckpt: Pick<Checkpoint, 'meta'>): FactsWorld | undefined {
   const corpus = ckpt.meta.lineage.find((l) => l.stage === 'base')?.corpus;
-  if (typeof corpus !== 'string' || !corpus.startsWith('builtin:facts')) return undefined;
-  const size = /[?&]size=([a-z]+)/.exec(corpus)?.[1];
-  if (size !== undefined && !(FACTS_SIZES as readonly string[]).includes(size)) return undefined;
-  return makeFactsWorld({ size: size as FactsSize | undefined });
+  return factsWorldOfKey(corpus) ?? undefined;
 }
 
 export interface RlhfPrompts {

@@ -2,17 +2,15 @@
 // the SFT questions ask about them ('?', 'What', 什么…), so a vocabulary built on the corpus alone would
 // feed those questions to the model as <|unk|>. For a facts corpus the vocabulary is built over the
 // corpus and every builtin:facts-qa pair of the same world.
-import { FACTS_SIZES, makeFactsWorld, splitFacts, type FactsSize } from '../../data/index.ts';
+import { factsWorldOfKey, splitFacts } from '../../data/index.ts';
 import { buildCharTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import { factsQa } from './facts-qa.ts';
 import { sftText } from './types.ts';
 
 /** The text of every facts-qa pair of the world a corpus key names ('builtin:facts?size=tiny'), else null. */
 export function factsQaTextFor(corpusKey: string): string | null {
-  const m = /^builtin:facts(?:\?size=([a-z]+))?$/.exec(corpusKey);
-  if (!m) return null;
-  const size = (FACTS_SIZES as readonly string[]).includes(m[1] ?? '') ? (m[1] as FactsSize) : undefined;
-  const world = makeFactsWorld({ size });
+  const world = factsWorldOfKey(corpusKey);
+  if (!world) return null;
   const qa = factsQa(world, splitFacts(world));
   return sftText([...qa.train, ...qa.heldOut, ...qa.heldOutPhrasing]);
 }

@@ -5,7 +5,7 @@
 // tour (src/model/worker/tour-job.ts, which stores checkpoints): no node:* imports here.
 // Each stage takes its settings from a preset (pipeline-presets.ts), reports progress through a callback,
 // honours an AbortSignal between steps, and returns its checkpoint and final numbers.
-import { factsCorpus, makeFactsWorld, splitFacts, type FactsLang, type FactsWorld } from '../../data/index.ts';
+import { factsCorpus, factsCorpusKey, makeFactsWorld, splitFacts, type FactsLang, type FactsWorld } from '../../data/index.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
@@ -64,7 +64,7 @@ export function factsSetup(name: string, preset: PipelinePreset, o: SetupOverrid
   const tokenizer = buildCharTokenizer([text, sftText([...qa.train, ...qa.heldOut, ...qa.heldOutPhrasing])]);
   return {
     name, preset, world, qa, text, tokenizer,
-    corpus: `builtin:facts?size=${preset.world}`,
+    corpus: factsCorpusKey(preset.world, world.languages),
     model: { ...preset.model, ...o.model },
     batch: o.batch ?? preset.batch,
     seed: o.seed ?? 1337,
