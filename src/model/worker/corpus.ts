@@ -1,7 +1,7 @@
 // The worker's corpus: loaded once (a built-in one, or the person's own .txt), kept here for building the
 // tokenizer and for training, so the page never holds or re-encodes megabytes of text.
 import { charTokenizerFor } from '../sft/char-coverage.ts';
-import { corpusStats, listCorpora, loadCorpus, validateUserText, type BuiltinCorpusId, type FactsSize } from '../../data/index.ts';
+import { FACTS_SIZES, corpusStats, listCorpora, loadCorpus, validateUserText, type BuiltinCorpusId, type FactsSize } from '../../data/index.ts';
 import { trainTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import type { TokenizerChoice } from '../train/pretrain.ts';
 import type { CorpusLoadResult, CorpusSource, TokenizerBuilt } from './protocol.ts';
@@ -12,7 +12,6 @@ export interface LoadedCorpus {
   text: string;
 }
 
-const FACTS_SIZES: readonly FactsSize[] = ['tiny', 'small', 'full'];
 
 /** The key a built-in corpus is stored under in checkpoints (meta.train.corpus). */
 export function builtinKey(id: BuiltinCorpusId, factsSize?: FactsSize): string {

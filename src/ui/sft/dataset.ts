@@ -1,13 +1,12 @@
 // The SFT data set the page starts from and what a run is sent: builtin:facts-qa generated from the facts
 // world the base model was pretrained on (its corpus key 'builtin:facts?size=…'; else the default world),
 // as table rows; and the held-out and trained questions a run is evaluated on. Pure; Node-tested.
-import { DEFAULT_FACTS_SIZE, makeFactsWorld, splitFacts, type FactsSize } from '../../data/index.ts';
+import { DEFAULT_FACTS_SIZE, FACTS_SIZES, makeFactsWorld, splitFacts, type FactsSize } from '../../data/index.ts';
 import { FACTS_QA_ID, factsQa, samplePairs, trainedSample } from '../../model/sft/facts-qa.ts';
 import type { QaPair } from '../../model/sft/types.ts';
 import type { LineageEntry } from '../../model/checkpoint/index.ts';
 import { toRows, type Row } from './table.ts';
 
-const FACTS_SIZES: readonly FactsSize[] = ['tiny', 'small', 'full'];
 
 /** The facts world size of a corpus key ('builtin:facts?size=small' → 'small'), else null. */
 export function factsSizeOfCorpus(key: unknown): FactsSize | null {
