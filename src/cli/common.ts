@@ -12,6 +12,11 @@ export async function openGpu(): Promise<Gpu> {
   });
 }
 
+/** A checkpoint's run name from its output path: runs/base.safetensors → base. */
+export function runName(out: string): string {
+  return out.replace(/^.*\//, '').replace(/\.safetensors$/, '');
+}
+
 /** A numeric option, or the fallback when absent; a malformed value is an error naming the option. */
 export function num(args: CliArgs, name: keyof CliArgs, fallback: number): number {
   const raw = args[name];

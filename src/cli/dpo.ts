@@ -4,7 +4,7 @@ import type { Gpu } from '../model/gpu/runtime.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import { DpoRun } from '../model/rlhf/dpo.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 import { loadPreferences } from './rm.ts';
 
 export async function dpoCommand(args: CliArgs): Promise<void> {
@@ -19,13 +19,12 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
   const getGpu = async () => (gpu ??= await openGpu());
   const started = Date.now();
   const prefs = await loadPreferences(args, policy, getGpu);
-  if (prefs.train.length === 0) throw new Error(`${prefs.source} gave no preference pairs to train on (every ranking tied?)`);
   const steps = int(args, 'steps', 100, 1);
   const run = new DpoRun(
     await getGpu(),
     {
       policy,
-      name: out.replace(/^.*\//, '').replace(/\.safetensors$/, ''),
+      name: runName(out),
       prefs: prefs.source,
       train: prefs.train,
       heldOut: prefs.heldOut,

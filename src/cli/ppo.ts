@@ -14,7 +14,7 @@ import { rewardModelFn } from '../model/rlhf/ppo-reward.ts';
 import { tokenizerFingerprint } from '../model/rlhf/prefs.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
 export interface PpoRunOptions {
   policy: Checkpoint;
@@ -107,7 +107,7 @@ export async function ppoCommand(args: CliArgs): Promise<void> {
   const gpu = await openGpu();
   const r = await runPpo(
     gpu,
-    { policy, reward: { spec: rewardSpec, ckpt: rewardCkpt }, steps, settings, name: out.replace(/^.*\//, '').replace(/\.safetensors$/, '') },
+    { policy, reward: { spec: rewardSpec, ckpt: rewardCkpt }, steps, settings, name: runName(out) },
     ppoPrinter(args, steps),
   );
   await saveCheckpoint(out, r.ckpt);

@@ -4,7 +4,7 @@ import { getPreset } from '../model/train/presets.ts';
 import { PretrainRun, type PretrainEvent, type TokenizerChoice } from '../model/train/pretrain.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, readUserText, required, saveCheckpoint } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, readUserText, required, saveCheckpoint, runName } from './common.ts';
 
 async function loadText(corpus: string): Promise<string> {
   if (corpus.startsWith('builtin:')) return loadCorpusNode(corpus);
@@ -39,7 +39,7 @@ export async function pretrainCommand(args: CliArgs): Promise<void> {
     {
       text,
       corpus,
-      name: out.replace(/^.*\//, '').replace(/\.safetensors$/, ''),
+      name: runName(out),
       tokenizer: tokenizerChoice(args.tokenizer),
       model,
       train: {

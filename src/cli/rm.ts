@@ -12,7 +12,7 @@ import { factsWorldOf, pickPrompts, rlhfPrompts } from '../model/rlhf/prompts.ts
 import { collectRankings } from '../model/rlhf/collect.ts';
 import { RewardModelRun } from '../model/rlhf/reward-model.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
 export interface LoadedPrefs {
   train: PreferencePair[];
@@ -48,7 +48,7 @@ export async function loadPreferences(args: CliArgs, ckpt: Checkpoint, gpu: () =
     const parsed = parsePrefsJsonl(text, { fingerprint });
     if (parsed.errors.length) throw new Error(describePrefsErrors(spec, parsed.errors));
     if (parsed.pairs.length < 2) throw new Error(`${spec} holds ${parsed.pairs.length} preference pair(s); at least 2 are needed`);
-    return { ...splitByPrompt(parsed.pairs), source: spec };
+    return nonEmpty({ ...splitByPrompt(parsed.pairs), source: spec });
   }
   const labeler = getLabeler(spec);
   const world = factsWorldOf(ckpt);
@@ -76,7 +76,13 @@ export async function loadPreferences(args: CliArgs, ckpt: Checkpoint, gpu: () =
     progress(`rankings written to ${args['save-prefs']}`);
   }
   const pairsOf = (rs: Ranking[]) => rs.flatMap((r) => expandRanking(r));
-  return { train: pairsOf(train), heldOut: pairsOf(held), source: spec };
+  return nonEmpty({ train: pairsOf(train), heldOut: pairsOf(held), source: spec });
+}
+
+/** Both rm and dpo need training pairs: a source that gave none is an error, not an empty run. */
+function nonEmpty(p: LoadedPrefs): LoadedPrefs {
+  if (p.train.length === 0) throw new Error(`${p.source} gave no preference pairs to train on (every ranking tied?)`);
+  return p;
 }
 
 export async function rmCommand(args: CliArgs): Promise<void> {
@@ -89,13 +95,12 @@ export async function rmCommand(args: CliArgs): Promise<void> {
   const getGpu = async () => (gpu ??= await openGpu());
   const started = Date.now();
   const prefs = await loadPreferences(args, sft, getGpu);
-  if (prefs.train.length === 0) throw new Error(`${prefs.source} gave no preference pairs to train on (every ranking tied?)`);
   const steps = int(args, 'steps', 150, 1);
   const run = new RewardModelRun(
     await getGpu(),
     {
       sft,
-      name: out.replace(/^.*\//, '').replace(/\.safetensors$/, ''),
+      name: runName(out),
       prefs: prefs.source,
       train: prefs.train,
       heldOut: prefs.heldOut,

@@ -7,7 +7,7 @@ import type { QaPair } from '../model/sft/types.ts';
 import { SftRun, type SftEvent } from '../model/sft/run.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
+import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
 interface SftData {
   train: QaPair[];
@@ -54,7 +54,7 @@ export async function sftCommand(args: CliArgs): Promise<void> {
     await openGpu(),
     {
       base,
-      name: out.replace(/^.*\//, '').replace(/\.safetensors$/, ''),
+      name: runName(out),
       data: required(args, 'data'),
       train: data.train,
       heldOut: data.heldOut,
