@@ -25,6 +25,7 @@ commands:
   sft       --from FILE --data builtin:facts-qa|PATH.jsonl --out FILE
             [--steps N --lr X --batch N --seed N --eval-every N --eval-questions N --json]
   pipeline  --preset facts-tiny|facts --out-dir DIR [--pretrain-steps N --sft-steps N --eval-questions N --seed N --json]
+            [--tokenizer char|bpe:VOCAB --layers N --heads N --dim N --context N --batch N --mentions N]
             [--rlhf labeler:NAME --rm-steps N --ppo-steps N --kl-beta X]  (then reward model, PPO, labeler score)
   rm        --from SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--prompts N --k N --temperature X --max-tokens N --save-prefs PATH --steps N --batch N --lr X --seed N --json]

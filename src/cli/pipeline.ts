@@ -8,7 +8,7 @@ import type { FactsLang } from '../data/index.ts';
 import { factsSetup, pretrainStage, sftStage } from '../model/train/facts-pipeline.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, num, openGpu, progress, required, saveCheckpoint } from './common.ts';
-import { pretrainPrinter } from './pretrain.ts';
+import { pretrainPrinter, tokenizerChoice } from './pretrain.ts';
 import { sftPrinter } from './sft.ts';
 import { checkRlhfArg, rlhfStages } from './pipeline-rlhf.ts';
 import { PIPELINES } from '../model/train/pipeline-presets.ts';
@@ -21,11 +21,12 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
   if (args.rlhf !== undefined) checkRlhfArg(args.rlhf);
   await mkdir(dir, { recursive: true });
   // The stages themselves are src/model/train/facts-pipeline.ts, shared with the page's guided tour; every
-  // size can be overridden here for experiments (--layers --heads --dim --context --batch).
+  // size can be overridden here for experiments (--layers --heads --dim --context --batch --tokenizer).
   const s = factsSetup(name, p, {
     seed: int(args, 'seed', 1337),
     languages: args.languages ? (String(args.languages).split(',') as FactsLang[]) : undefined,
     mentions: int(args, 'mentions', p.mentions ?? 100, 1),
+    tokenizer: args.tokenizer !== undefined ? tokenizerChoice(String(args.tokenizer)) : undefined,
     model: {
       layers: int(args, 'layers', p.model.layers, 1),
       heads: int(args, 'heads', p.model.heads, 1),

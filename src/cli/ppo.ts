@@ -4,63 +4,26 @@
 // Lines: {"step","reward","kl","entropy","value_loss","clip_fraction"} per step, then {"done":true,"reward","kl",…}.
 // --kl-beta 0 removes the leash to the SFT model: the policy is free to exploit the reward model (reward
 // hacking — the reward climbs while the labeler's own score of the answers does not).
-import type { Gpu } from '../model/gpu/runtime.ts';
 import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
-import { DEFAULT_PPO, PpoTrainer, type PpoSettings, type PpoStepReport, type RewardFn } from '../model/rlhf/ppo-trainer.ts';
-import { labelerReward, ppoPrompts, type PpoPromptSet } from '../model/rlhf/ppo-prompts.ts';
+import { DEFAULT_PPO, type PpoSettings, type PpoStepReport } from '../model/rlhf/ppo-trainer.ts';
+import { labelerReward, ppoPrompts } from '../model/rlhf/ppo-prompts.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
-import { rewardModelFn } from '../model/rlhf/ppo-reward.ts';
+import { ppoStage, type RewardSource } from '../model/train/facts-pipeline.ts';
 import { tokenizerFingerprint } from '../model/rlhf/prefs.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
-export interface PpoRunOptions {
-  policy: Checkpoint;
-  /** `labeler:NAME`, or a reward-model checkpoint (already loaded). */
-  reward: { spec: string; ckpt?: Checkpoint };
-  steps: number;
-  settings: PpoSettings;
-  name: string;
-}
-
-export interface PpoRunResult {
-  ckpt: Checkpoint;
-  history: PpoStepReport[];
-  /** Mean reward and KL over the last quarter of the steps (at least one): less noisy than the last step. */
-  reward: number;
-  kl: number;
-  prompts: PpoPromptSet;
-  seconds: number;
-}
-
-/** The reward of a spec: a labeler, or a reward model checkpoint scoring prompt + answer. */
-async function openReward(gpu: Gpu, spec: PpoRunOptions['reward'], set: PpoPromptSet): Promise<{ fn: RewardFn; name: string; release(): void }> {
-  if (spec.spec.startsWith('labeler:')) return { fn: labelerReward(getLabeler(spec.spec), set), name: spec.spec, release: () => {} };
-  if (!spec.ckpt) throw new Error(`--reward ${spec.spec}: expected labeler:NAME or a reward-model checkpoint`);
+/** The reward of a spec: a labeler, or a reward-model checkpoint scoring prompt + answer (same tokenizer). */
+function rewardOf(spec: string, ckpt: Checkpoint | undefined, policy: Checkpoint): RewardSource | Checkpoint {
+  const set = ppoPrompts(policy);
+  if (spec.startsWith('labeler:')) return { fn: labelerReward(getLabeler(spec), set), name: spec, release: () => {} };
+  if (!ckpt) throw new Error(`--reward ${spec}: expected labeler:NAME or a reward-model checkpoint`);
   // The reward model reads the policy's token ids as they are: they must mean the same characters/pieces.
-  const theirs = spec.ckpt.meta.tokenizer ? tokenizerFingerprint(tokenizerFromJSON(spec.ckpt.meta.tokenizer as never)) : 'none';
-  if (theirs !== tokenizerFingerprint(set.tokenizer)) throw new Error(`--reward ${spec.spec} uses another tokenizer than the policy: train the reward model from the policy's SFT checkpoint`);
-  return rewardModelFn(gpu, spec.ckpt);
-}
-
-/** Runs PPO for `steps` steps, printing each step; returns the RLHF checkpoint. Shared by `ppo` and `pipeline`. */
-export async function runPpo(gpu: Gpu, o: PpoRunOptions, onStep: (r: PpoStepReport) => void): Promise<PpoRunResult> {
-  const started = Date.now();
-  const prompts = ppoPrompts(o.policy);
-  const reward = await openReward(gpu, o.reward, prompts);
-  const trainer = new PpoTrainer(gpu, o.policy, prompts.train.map(prompts.ids), reward.fn, o.settings);
-  try {
-    for (let i = 0; i < o.steps; i++) onStep(await trainer.trainStep());
-    const ckpt = await trainer.checkpoint(o.name, { reward: reward.name, data: 'builtin:facts-qa' });
-    const tail = trainer.history.slice(-Math.max(1, Math.floor(o.steps / 4)));
-    const avg = (k: 'reward' | 'kl') => tail.reduce((s, r) => s + r[k], 0) / tail.length;
-    return { ckpt, history: trainer.history, reward: avg('reward'), kl: avg('kl'), prompts, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    trainer.release();
-    reward.release();
-  }
+  const theirs = ckpt.meta.tokenizer ? tokenizerFingerprint(tokenizerFromJSON(ckpt.meta.tokenizer as never)) : 'none';
+  if (theirs !== tokenizerFingerprint(set.tokenizer)) throw new Error(`--reward ${spec} uses another tokenizer than the policy: train the reward model from the policy's SFT checkpoint`);
+  return ckpt;
 }
 
 /** PPO settings from the command line (defaults: DEFAULT_PPO). */
@@ -104,12 +67,11 @@ export async function ppoCommand(args: CliArgs): Promise<void> {
   const rewardCkpt = rewardSpec.startsWith('labeler:') ? undefined : await loadCheckpoint(rewardSpec);
   if (rewardCkpt && rewardCkpt.meta.stage !== 'reward') throw new Error(`--reward ${rewardSpec} is a '${rewardCkpt.meta.stage}' checkpoint, not a reward model`);
   if (settings.klBeta === 0) progress('warning: --kl-beta 0: no KL penalty, the policy may exploit the reward (reward hacking)');
+  const reward = rewardOf(rewardSpec, rewardCkpt, policy);
   const gpu = await openGpu();
-  const r = await runPpo(
-    gpu,
-    { policy, reward: { spec: rewardSpec, ckpt: rewardCkpt }, steps, settings, name: runName(out) },
-    ppoPrinter(args, steps),
-  );
+  const started = Date.now();
+  const r = await ppoStage(gpu, { name: runName(out) }, policy, reward, { steps, settings, name: runName(out) }, ppoPrinter(args, steps));
   await saveCheckpoint(out, r.ckpt);
-  emit(args, { done: true, reward: r.reward, kl: r.kl, checkpoint: out, seconds: r.seconds }, `saved ${out}: reward ${r.reward.toFixed(3)}, KL ${r.kl.toFixed(3)}`);
+  const seconds = (Date.now() - started) / 1000;
+  emit(args, { done: true, reward: r.reward, kl: r.kl, checkpoint: out, seconds }, `saved ${out}: reward ${r.reward.toFixed(3)}, KL ${r.kl.toFixed(3)}`);
 }

@@ -11,7 +11,7 @@ async function loadText(corpus: string): Promise<string> {
   return readUserText(corpus);
 }
 
-function tokenizerChoice(spec: string | undefined): TokenizerChoice {
+export function tokenizerChoice(spec: string | undefined): TokenizerChoice {
   if (!spec || spec === 'char') return { kind: 'char' };
   const m = /^bpe:(\d+)$/.exec(spec);
   if (!m) throw new Error(`--tokenizer must be 'char' or 'bpe:VOCAB', got '${spec}'`);

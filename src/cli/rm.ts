@@ -2,14 +2,13 @@
 // the simulated labeler (labeler:NAME), which ranks K answers the SFT model samples per facts-qa prompt.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Gpu } from '../model/gpu/runtime.ts';
-import { Gpt } from '../model/gpt.ts';
 import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
-import { describePrefsErrors, expandRanking, parsePrefsJsonl, rankingsToJsonl, tokenizerFingerprint, type PreferencePair, type Ranking } from '../model/rlhf/prefs.ts';
+import { describePrefsErrors, parsePrefsJsonl, rankingsToJsonl, tokenizerFingerprint, type PreferencePair } from '../model/rlhf/prefs.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
-import { factsWorldOf, pickPrompts, rlhfPrompts } from '../model/rlhf/prompts.ts';
-import { collectRankings } from '../model/rlhf/collect.ts';
+import { factsWorldOf } from '../model/rlhf/prompts.ts';
+import { labelerPreferences } from '../model/train/facts-pipeline.ts';
 import { RewardModelRun } from '../model/rlhf/reward-model.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
@@ -50,33 +49,23 @@ export async function loadPreferences(args: CliArgs, ckpt: Checkpoint, gpu: () =
     if (parsed.pairs.length < 2) throw new Error(`${spec} holds ${parsed.pairs.length} preference pair(s); at least 2 are needed`);
     return nonEmpty({ ...splitByPrompt(parsed.pairs), source: spec });
   }
-  const labeler = getLabeler(spec);
+  getLabeler(spec); // an unknown name fails before any sampling
   const world = factsWorldOf(ckpt);
   if (!world) throw new Error(`${spec} asks facts-qa questions, but ${ckpt.meta.name} was not pretrained on builtin:facts; give a preference file instead`);
-  const seed = int(args, 'seed', 1337);
   const n = int(args, 'prompts', 64, 1);
-  const prompts = rlhfPrompts(world);
-  const o = {
-    k: int(args, 'k', 4, 2),
-    maxTokens: int(args, 'max-tokens', 48, 1),
-    seed,
-    sampler: { temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1) },
-  };
-  const model = new Gpt(await gpu(), ckpt.config, ckpt.params);
+  const k = int(args, 'k', 4, 2);
   const started = Date.now();
-  progress(`sampling ${o.k} answers for ${n} prompts (and ${Math.max(4, Math.ceil(n / 4))} held-out prompts), ranked by labeler:${labeler.name}…`);
-  // K identical answers carry no preference (and a ranking file must not hold them): left out.
-  const informative = (rs: Ranking[]) => rs.filter((r) => r.answers.some((a) => a !== r.answers[0]));
-  const train = informative(await collectRankings(model, tokenizer, pickPrompts(prompts.train, n, seed), labeler, world, o));
-  const held = informative(await collectRankings(model, tokenizer, pickPrompts(prompts.heldOut, Math.max(4, Math.ceil(n / 4)), seed + 1), labeler, world, { ...o, seed: seed + 1 }));
-  model.release();
+  progress(`sampling ${k} answers for ${n} prompts (and ${Math.max(4, Math.ceil(n / 4))} held-out prompts), ranked by ${spec}…`);
+  const prefs = await labelerPreferences(await gpu(), ckpt, tokenizer, world, {
+    labeler: spec, prompts: n, k, maxTokens: int(args, 'max-tokens', 48, 1), seed: int(args, 'seed', 1337),
+    temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1),
+  });
   progress(`sampled and ranked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (args['save-prefs']) {
-    await writeFile(args['save-prefs'], rankingsToJsonl([...train, ...held]));
+    await writeFile(args['save-prefs'], rankingsToJsonl(prefs.rankings));
     progress(`rankings written to ${args['save-prefs']}`);
   }
-  const pairsOf = (rs: Ranking[]) => rs.flatMap((r) => expandRanking(r));
-  return nonEmpty({ train: pairsOf(train), heldOut: pairsOf(held), source: spec });
+  return nonEmpty({ train: prefs.train, heldOut: prefs.heldOut, source: spec });
 }
 
 /** Both rm and dpo need training pairs: a source that gave none is an error, not an empty run. */

@@ -7,6 +7,7 @@ import {
   factsCorpus,
   makeFactsWorld,
   type FactsCorpusOptions,
+  parseFactsCorpusKey,
   type FactsWorldOptions,
 } from './facts/index.ts';
 
@@ -126,6 +127,9 @@ export interface LoadCorpusOptions {
 
 /** The text of a built-in corpus. */
 export async function loadCorpus(id: string, opts: LoadCorpusOptions = {}): Promise<string> {
+  // A facts key as checkpoints record it (builtin:facts?size=tiny&lang=en) names its world's size and languages.
+  const key = parseFactsCorpusKey(id);
+  if (key && id !== 'builtin:facts') return loadCorpus('builtin:facts', { ...opts, facts: { ...opts.facts, size: key.size, languages: key.languages } });
   if (!isBuiltinCorpusId(id)) {
     throw new Error(`unknown corpus ${JSON.stringify(id)}; built-in ones are ${CORPORA.map((c) => c.id).join(', ')}`);
   }

@@ -66,7 +66,7 @@ function spec(train = [qaPair('What is red?', 'An apple is red.'), qaPair('What 
     train,
     heldOut: held,
     trainedProbe: [train[0]],
-    worldSize: null,
+    world: null,
     tooLong: 'truncate',
     examples: [held[0]],
     settings: { steps: 3, batch: 2, lr: 1e-3, warmup: 1, evalEvery: 2, autosaveEvery: 2, maxAnswerTokens: 3 },

@@ -9,7 +9,7 @@ import { answerOf, questionOf } from '../../src/model/sft/types.ts';
 import { buildCharTokenizer, trainBpe } from '../../src/model/tokenizer/index.ts';
 import { fitPairs } from '../../src/model/worker/sft-data.ts';
 import { unknownChars } from '../../src/ui/sft/coverage.ts';
-import { evalSets, factsDataset, factsSizeOfCorpus, worldSizeFor } from '../../src/ui/sft/dataset.ts';
+import { evalSets, factsDataset, factsWorldKey, worldKeyFor } from '../../src/ui/sft/dataset.ts';
 import { SFT_DATA_KEY, clearData, loadData, saveData } from '../../src/ui/sft/persist.ts';
 import { SPLITS, addRow, deleteRow, filterRows, pageOf, qaPair, toRows, updateRow, type Row } from '../../src/ui/sft/table.ts';
 
@@ -154,18 +154,27 @@ describe('fitting pairs to the context', () => {
 
 describe('the data set for a base model', () => {
   it('follows the base corpus’s facts world, else the default', () => {
-    expect(factsSizeOfCorpus('builtin:facts?size=small')).toBe('small');
-    expect(factsSizeOfCorpus('builtin:facts')).toBe('tiny');
-    expect(factsSizeOfCorpus('builtin:facts?size=huge')).toBe('tiny');
-    expect(factsSizeOfCorpus('builtin:brown')).toBeNull();
-    expect(factsSizeOfCorpus('file:notes.txt')).toBeNull();
-    expect(worldSizeFor([{ stage: 'base', corpus: 'builtin:facts?size=full' }, { stage: 'sft' }])).toBe('full');
-    expect(worldSizeFor([{ stage: 'base', corpus: 'builtin:poetry' }])).toBe('tiny');
-    expect(worldSizeFor([])).toBe('tiny');
+    expect(factsWorldKey('builtin:facts?size=small')).toBe('builtin:facts?size=small');
+    expect(factsWorldKey('builtin:facts')).toBe('builtin:facts?size=tiny');
+    expect(factsWorldKey('builtin:facts?size=huge')).toBe('builtin:facts?size=tiny');
+    expect(factsWorldKey('builtin:facts?size=tiny&lang=en')).toBe('builtin:facts?size=tiny&lang=en');
+    expect(factsWorldKey('builtin:brown')).toBeNull();
+    expect(factsWorldKey('file:notes.txt')).toBeNull();
+    expect(worldKeyFor([{ stage: 'base', corpus: 'builtin:facts?size=full' }, { stage: 'sft' }])).toBe('builtin:facts?size=full');
+    expect(worldKeyFor([{ stage: 'base', corpus: 'builtin:poetry' }])).toBe('builtin:facts?size=tiny');
+    expect(worldKeyFor([])).toBe('builtin:facts?size=tiny');
+  });
+
+  it('builds an English-only world’s data when the base was pretrained on one', () => {
+    const en = factsDataset('builtin:facts?size=tiny&lang=en');
+    expect(en.world).toBe('builtin:facts?size=tiny&lang=en');
+    expect(en.rows.length).toBeGreaterThan(0);
+    expect(en.rows.every((r) => r.pair.lang === 'en')).toBe(true);
+    expect(factsDataset('builtin:facts?size=tiny').rows.some((r) => r.pair.lang === 'zh')).toBe(true);
   });
 
   it('asks held-out questions from the held-out rows only, trained ones from the training rows', () => {
-    const { rows } = factsDataset('tiny');
+    const { rows } = factsDataset('builtin:facts?size=tiny');
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
     const probe = 15;
     const sets = evalSets(rows, probe);
@@ -189,14 +198,20 @@ describe('keeping the edited data', () => {
     return { m, getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) };
   };
 
+  it('reads a save from before worlds named their languages as the bilingual world of that size', () => {
+    const s = memory();
+    s.setItem(SFT_DATA_KEY, JSON.stringify({ version: 1, source: 'builtin:facts-qa', worldSize: 'small', rows: [['train', qaPair('q?', 'a.')]] }));
+    expect(loadData(s)!.world).toBe('builtin:facts?size=small');
+  });
+
   it('reads back what it saved; damaged or foreign entries are ignored, never half-loaded', () => {
     const { rng } = freshRng();
     const rows = updateRow(randomRows(rng, 30), 4, { answer: '改过的回答。' });
     const s = memory();
-    expect(saveData(s, { source: 'file:mine.jsonl', worldSize: 'small', rows })).toBe(true);
+    expect(saveData(s, { source: 'file:mine.jsonl', world: 'builtin:facts?size=small&lang=en', rows })).toBe(true);
     const back = loadData(s)!;
     expect(back.source).toBe('file:mine.jsonl');
-    expect(back.worldSize).toBe('small');
+    expect(back.world).toBe('builtin:facts?size=small&lang=en');
     expect(back.rows.map((r) => [r.split, r.pair])).toEqual(rows.map((r) => [r.split, r.pair]));
 
     const raw = JSON.parse(s.m.get(SFT_DATA_KEY)!);
@@ -214,7 +229,7 @@ describe('keeping the edited data', () => {
 
   it('says so when the storage refuses (full or disabled)', () => {
     const full = { getItem: () => null, removeItem: () => {}, setItem: () => { throw new DOMException('full', 'QuotaExceededError'); } };
-    expect(saveData(full, { source: 'x', worldSize: null, rows: [] })).toBe(false);
-    expect(saveData(undefined, { source: 'x', worldSize: null, rows: [] })).toBe(false);
+    expect(saveData(full, { source: 'x', world: null, rows: [] })).toBe(false);
+    expect(saveData(undefined, { source: 'x', world: null, rows: [] })).toBe(false);
   });
 });

@@ -14,16 +14,16 @@ import { collectRankings, labelerScore, type ScoreSummary } from '../rlhf/collec
 import { getLabeler } from '../rlhf/labeler.ts';
 import { ppoPrompts } from '../rlhf/ppo-prompts.ts';
 import { rewardModelFn } from '../rlhf/ppo-reward.ts';
-import { DEFAULT_PPO, PpoTrainer, type PpoSettings, type PpoStepReport } from '../rlhf/ppo-trainer.ts';
+import { DEFAULT_PPO, PpoTrainer, type PpoSettings, type PpoStepReport, type RewardFn } from '../rlhf/ppo-trainer.ts';
 import { expandRanking, type PreferencePair, type Ranking } from '../rlhf/prefs.ts';
 import { pickPrompts, rlhfPrompts } from '../rlhf/prompts.ts';
 import { RewardModelRun, type RewardEvent } from '../rlhf/reward-model.ts';
 import { factsQa, samplePairs, trainedSample, type FactsQa } from '../sft/facts-qa.ts';
 import { SftRun, type SftEvent } from '../sft/run.ts';
 import { sftText } from '../sft/types.ts';
-import { buildCharTokenizer, type Tokenizer } from '../tokenizer/index.ts';
+import { buildCharTokenizer, trainBpe, type Tokenizer } from '../tokenizer/index.ts';
 import type { PipelinePreset } from './pipeline-presets.ts';
-import { PretrainRun, type PretrainEvent } from './pretrain.ts';
+import { PretrainRun, type PretrainEvent, type TokenizerChoice } from './pretrain.ts';
 
 export interface FactsSetup {
   /** The preset's name: checkpoint names derive from it (`facts-tiny-base`, `facts-tiny-sft`, …). */
@@ -35,6 +35,8 @@ export interface FactsSetup {
   text: string;
   corpus: string;
   tokenizer: Tokenizer;
+  /** How `tokenizer` was made (recorded with the base model). */
+  tokenizerChoice: TokenizerChoice;
   model: { layers: number; heads: number; channels: number; contextLength: number };
   batch: number;
   seed: number;
@@ -44,6 +46,7 @@ export interface SetupOverrides {
   seed?: number;
   languages?: FactsLang[];
   mentions?: number;
+  tokenizer?: TokenizerChoice;
   model?: Partial<FactsSetup['model']>;
   batch?: number;
 }
@@ -60,10 +63,13 @@ export function factsSetup(name: string, preset: PipelinePreset, o: SetupOverrid
   const world = makeFactsWorld({ size: preset.world, languages: o.languages ?? preset.languages });
   const qa = factsQa(world, splitFacts(world));
   const text = factsCorpus(world, { mentionsPerFact: o.mentions ?? preset.mentions ?? 100 });
-  // The char vocabulary covers the questions too ('?', 什么, …), or they would reach the model as <|unk|>.
-  const tokenizer = buildCharTokenizer([text, sftText([...qa.train, ...qa.heldOut, ...qa.heldOutPhrasing])]);
+  // Built on the questions too: a char vocabulary must cover '?', 什么, … or they would reach the model as
+  // <|unk|>; BPE merges then also fit the question words.
+  const texts = [text, sftText([...qa.train, ...qa.heldOut, ...qa.heldOutPhrasing])];
+  const choice: TokenizerChoice = o.tokenizer ?? preset.tokenizer ?? { kind: 'char' };
+  const tokenizer = choice.kind === 'char' ? buildCharTokenizer(texts) : trainBpe(texts, { vocabSize: choice.vocabSize });
   return {
-    name, preset, world, qa, text, tokenizer,
+    name, preset, world, qa, text, tokenizer, tokenizerChoice: choice,
     corpus: factsCorpusKey(preset.world, world.languages),
     model: { ...preset.model, ...o.model },
     batch: o.batch ?? preset.batch,
@@ -94,7 +100,7 @@ export async function pretrainStage(
       text: s.text,
       corpus: s.corpus,
       name: `${s.name}-base`,
-      tokenizer: { kind: 'char' },
+      tokenizer: s.tokenizerChoice,
       prebuiltTokenizer: s.tokenizer,
       model: s.model,
       train: {
@@ -277,18 +283,29 @@ export function pipelinePpoSettings(s: Pick<FactsSetup, 'preset' | 'seed'>, over
   return settings;
 }
 
-/** PPO from the SFT model against the reward model, with the per-token KL leash to the SFT model. */
+/** A reward for PPO that is not a reward-model checkpoint (the CLI's `--reward labeler:NAME`). */
+export interface RewardSource {
+  fn: RewardFn;
+  name: string;
+  release(): void;
+}
+
+/**
+ * PPO from the SFT model against the reward model (or any RewardSource), with the per-token KL leash to the
+ * SFT model. The RLHF checkpoint is named `${s.name}-rlhf` unless `o.name` says otherwise.
+ */
 export async function ppoStage(
   gpu: Gpu,
-  s: Pick<FactsSetup, 'name' | 'preset'>,
+  s: Pick<FactsSetup, 'name'> & { preset?: PipelinePreset },
   sft: Checkpoint,
-  rm: Checkpoint,
-  o: StageControl & { steps?: number; settings: PpoSettings },
+  rm: Checkpoint | RewardSource,
+  o: StageControl & { steps?: number; settings: PpoSettings; name?: string },
   onStep: (r: PpoStepReport) => void,
 ): Promise<PpoStageResult> {
-  const steps = o.steps ?? s.preset.rlhf.ppoSteps;
+  const steps = o.steps ?? s.preset?.rlhf.ppoSteps;
+  if (steps === undefined) throw new Error('ppoStage: no step count (neither o.steps nor a preset)');
   const prompts = ppoPrompts(sft);
-  const reward = rewardModelFn(gpu, rm);
+  const reward = 'fn' in rm ? rm : rewardModelFn(gpu, rm);
   let trainer: PpoTrainer | null = null;
   try {
     trainer = new PpoTrainer(gpu, sft, prompts.train.map(prompts.ids), reward.fn, o.settings);
@@ -297,7 +314,7 @@ export async function ppoStage(
       if (o.signal?.aborted) break;
       onStep(await trainer.trainStep());
     }
-    const ckpt = await trainer.checkpoint(`${s.name}-rlhf`, { reward: reward.name, data: 'builtin:facts-qa' });
+    const ckpt = await trainer.checkpoint(o.name ?? `${s.name}-rlhf`, { reward: reward.name, data: 'builtin:facts-qa' });
     const tail = trainer.history.slice(-Math.max(1, Math.floor(trainer.history.length / 4)));
     const avg = (k: 'reward' | 'kl') => (tail.length ? tail.reduce((a, r) => a + r[k], 0) / tail.length : NaN);
     return { ckpt, history: trainer.history, reward: avg('reward'), kl: avg('kl'), steps: trainer.step };

@@ -1,6 +1,7 @@
 // The facts pipelines: pretraining on the facts world, SFT on its questions (and RLHF after), as one
 // preset each. Shared by the CLI's `pipeline` command and the page's guided tour.
 import type { FactsLang, FactsSize } from '../../data/index.ts';
+import type { TokenizerChoice } from './pretrain.ts';
 
 export interface PipelinePreset {
   world: FactsSize;
@@ -8,6 +9,8 @@ export interface PipelinePreset {
   languages?: FactsLang[];
   /** Times each fact is stated in the pretraining corpus (default the corpus's 100). */
   mentions?: number;
+  /** Default char. A BPE vocabulary is trained on the corpus and the questions (names become one token). */
+  tokenizer?: TokenizerChoice;
   model: { layers: number; heads: number; channels: number; contextLength: number };
   batch: number;
   pretrainSteps: number;

@@ -6,7 +6,7 @@
 // stopped (the weights so far kept as an autosave), diverged (the last good weights kept) and device loss.
 // Modelled on pretrain-job.ts.
 import { JobControl, type JobState } from './job-control.ts';
-import { makeFactsWorld, type FactsWorld } from '../../data/index.ts';
+import { factsWorldOfKey, type FactsWorld } from '../../data/index.ts';
 import type { CheckpointStore, StoredCheckpointInfo } from '../checkpoint/store.ts';
 import { paramCount } from '../config.ts';
 import type { Gpu } from '../gpu/runtime.ts';
@@ -89,7 +89,7 @@ export class SftJob extends JobControl {
     train = kept;
     if (train.length === 0) throw codeError('bad-data', `No training pair fits the model's context of ${T} tokens.`);
     const settings = sftTrainSettings(spec.settings, T);
-    const world = spec.worldSize ? makeFactsWorld({ size: spec.worldSize }) : undefined;
+    const world = factsWorldOfKey(spec.world) ?? undefined;
     const run = new SftRun(
       gpu,
       { base, name: spec.name, data: spec.data, train, heldOut, trainedProbe, world, settings, maxAnswerTokens: spec.settings.maxAnswerTokens },

@@ -4,7 +4,6 @@
 // The page keeps the SFT data (it is edited there) and sends the pairs with 'sft-start'; the worker checks
 // them again, fine-tunes a stored base checkpoint into a new one with stage 'sft' (sft-job.ts), and answers
 // questions through the chat template from any stored checkpoint ('sft-ask', sft-ask.ts).
-import type { FactsSize } from '../../data/index.ts';
 import type { StoredCheckpointInfo } from '../checkpoint/store.ts';
 import type { QaPair } from '../sft/types.ts';
 
@@ -36,8 +35,8 @@ export interface SftSpec {
   /** Training questions asked back (the trained accuracy). */
   trainedProbe: QaPair[];
   /** The facts world the pairs were generated from: answers are then judged by the fact (isCorrect); null:
-   *  exact match with the reference answer. */
-  worldSize: FactsSize | null;
+   *  exact match with the reference answer. A facts corpus key ('builtin:facts?size=tiny&lang=en'). */
+  world: string | null;
   /** A conversation longer than the context: keep its end (left truncation, when the answer fits) or skip it. */
   tooLong: 'truncate' | 'skip';
   /** Questions whose answers are shown before and after fine-tuning. */

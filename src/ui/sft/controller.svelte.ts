@@ -2,7 +2,6 @@
 // model, the run, and asking. The data (builtin:facts-qa or imported JSONL, edited in the table) is
 // data.svelte.ts, held here in the page; 'sft-start' sends its pairs to the worker, which fine-tunes a stored
 // checkpoint into a new 'sft' one. The components under src/ui/sft/ render this state.
-import type { FactsSize } from '../../data/index.ts';
 import { CheckpointStore, type StoredCheckpointInfo } from '../../model/checkpoint/store.ts';
 import { tokenizerFromJSON, type Tokenizer, type TokenizerState } from '../../model/tokenizer/index.ts';
 import type { EngineEvent } from '../../model/worker/protocol.ts';
@@ -13,7 +12,7 @@ import type { Curves, Msg } from '../pretrain/controller.svelte.ts';
 import { unknownChars } from './coverage.ts';
 import { SftAsk } from './ask.svelte.ts';
 import { SftData } from './data.svelte.ts';
-import { evalSets, worldSizeFor } from './dataset.ts';
+import { evalSets, worldKeyFor } from './dataset.ts';
 
 export type SftStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'diverged' | 'failed' | 'lost';
 
@@ -37,7 +36,7 @@ export class SftController {
   checkpoints: StoredCheckpointInfo[] = $state.raw([]);
   storeError: Msg | null = $state(null);
   baseId = $state('');
-  base: { id: string; name: string; tokenizer: Tokenizer; contextLength: number; worldSize: FactsSize } | null = $state.raw(null);
+  base: { id: string; name: string; tokenizer: Tokenizer; contextLength: number; world: string } | null = $state.raw(null);
   baseBusy = $state(false);
   baseError: Msg | null = $state(null);
 
@@ -168,11 +167,11 @@ export class SftController {
         return;
       }
       const tokenizer = tokenizerFromJSON(ckpt.meta.tokenizer as TokenizerState);
-      const worldSize = worldSizeFor(ckpt.meta.lineage);
-      this.base = { id, name: info.name, tokenizer, contextLength: ckpt.config.contextLength, worldSize };
+      const world = worldKeyFor(ckpt.meta.lineage);
+      this.base = { id, name: info.name, tokenizer, contextLength: ckpt.config.contextLength, world };
       // Unedited built-in data follows the base's world; edited or imported data is never replaced.
       const d = this.data;
-      if (!d.edited && d.source === 'builtin:facts-qa' && d.worldSize !== worldSize) d.reset(worldSize);
+      if (!d.edited && d.source === 'builtin:facts-qa' && d.world !== world) d.reset(world);
     } catch (e) {
       if (this.baseId === id) {
         this.base = null;
@@ -187,7 +186,7 @@ export class SftController {
 
   /** builtin:facts-qa again, for the base's world. */
   resetData(): void {
-    this.data.reset(this.base?.worldSize ?? worldSizeFor([]));
+    this.data.reset(this.base?.world ?? worldKeyFor([]));
   }
 
   // ───────────── fine-tuning ─────────────
@@ -218,7 +217,7 @@ export class SftController {
       train,
       heldOut: sets.heldOut,
       trainedProbe: sets.trainedProbe,
-      worldSize: this.data.worldSize,
+      world: this.data.world,
       tooLong: this.tooLong,
       examples: sets.examples,
       settings: {

@@ -1,11 +1,10 @@
 // The SFT data the page holds and edits: rows of Q&A pairs (builtin:facts-qa, or imported JSONL) with their
 // split, the edits, import and export, and keeping the edits in this browser (persist.ts). The controller
 // owns one; 'sft-start' sends its pairs to the worker. Pure logic of the table is table.ts.
-import type { FactsSize } from '../../data/index.ts';
 import { parseSftJsonl, toSftJsonl, type SftJsonlError } from '../../model/sft/jsonl.ts';
 import type { QaPair } from '../../model/sft/types.ts';
 import type { Msg } from '../pretrain/controller.svelte.ts';
-import { factsDataset, worldSizeFor } from './dataset.ts';
+import { factsDataset, worldKeyFor } from './dataset.ts';
 import { clearData, loadData, saveData } from './persist.ts';
 import { addRow, deleteRow, qaPair, toRows, updateRow, type Row, type Split } from './table.ts';
 
@@ -14,8 +13,9 @@ export class SftData {
   /** 'builtin:facts-qa' or the imported file ('file:…'): the new checkpoint's lineage records it. */
   source = $state('builtin:facts-qa');
   edited = $state(false);
-  /** The facts world the rows came from (answers are judged by the fact); null once a file replaced them. */
-  worldSize: FactsSize | null = $state(null);
+  /** The facts world the rows came from, as its corpus key (answers are judged by the fact); null once a
+   *  file replaced them. */
+  world: string | null = $state(null);
   importReport: { file: string; added: number; errors: SftJsonlError[] } | null = $state.raw(null);
   /** The row the mask view shows (null: the first training row). */
   maskKey: number | null = $state(null);
@@ -29,9 +29,9 @@ export class SftData {
     const saved = loadData(globalThis.localStorage);
     if (saved) {
       this.setRows(saved.rows, saved.source);
-      this.worldSize = saved.worldSize;
+      this.world = saved.world;
       this.edited = true;
-    } else this.reset(worldSizeFor([]));
+    } else this.reset(worldKeyFor([]));
   }
 
   /** Writes a pending save now (the page is going away). */
@@ -62,9 +62,10 @@ export class SftData {
   }
 
   /** builtin:facts-qa of a world (drops the edits and their saved copy: the page asks first). */
-  reset(size: FactsSize): void {
-    this.setRows(factsDataset(size).rows, 'builtin:facts-qa');
-    this.worldSize = size;
+  reset(world: string): void {
+    const d = factsDataset(world);
+    this.setRows(d.rows, 'builtin:facts-qa');
+    this.world = d.world;
     this.edited = false;
     this.importReport = null;
     if (this.saveTimer !== null) clearTimeout(this.saveTimer);
@@ -107,7 +108,7 @@ export class SftData {
     const rows = toRows(pairs, 'train', this.nextKey);
     if (mode === 'replace') {
       this.setRows(rows, `file:${file.name}`);
-      this.worldSize = null;
+      this.world = null;
     } else {
       this.rows = [...rows, ...this.rows];
       this.nextKey += rows.length;
@@ -139,7 +140,7 @@ export class SftData {
   }
 
   private persist(): void {
-    const ok = saveData(globalThis.localStorage, { source: this.source, worldSize: this.worldSize, rows: this.rows });
+    const ok = saveData(globalThis.localStorage, { source: this.source, world: this.world, rows: this.rows });
     this.warning = ok ? null : { key: 'sft.warn.notSaved' };
   }
 }

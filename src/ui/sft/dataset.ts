@@ -1,20 +1,18 @@
 // The SFT data set the page starts from and what a run is sent: builtin:facts-qa generated from the facts
-// world the base model was pretrained on (its corpus key 'builtin:facts?size=…'; else the default world),
+// world the base model was pretrained on (its corpus key 'builtin:facts?size=…&lang=…'; else the default
+// world),
 // as table rows; and the held-out and trained questions a run is evaluated on. Pure; Node-tested.
-import { DEFAULT_FACTS_SIZE, FACTS_SIZES, makeFactsWorld, splitFacts, type FactsSize } from '../../data/index.ts';
+import { DEFAULT_FACTS_SIZE, factsCorpusKey, factsWorldOfKey, parseFactsCorpusKey, splitFacts } from '../../data/index.ts';
 import { FACTS_QA_ID, factsQa, samplePairs, trainedSample } from '../../model/sft/facts-qa.ts';
 import type { QaPair } from '../../model/sft/types.ts';
 import type { LineageEntry } from '../../model/checkpoint/index.ts';
 import { toRows, type Row } from './table.ts';
 
 
-/** The facts world size of a corpus key ('builtin:facts?size=small' → 'small'), else null. */
-export function factsSizeOfCorpus(key: unknown): FactsSize | null {
-  if (typeof key !== 'string') return null;
-  const [id, query] = key.split('?');
-  if (id !== 'builtin:facts') return null;
-  const size = new URLSearchParams(query ?? '').get('size') ?? DEFAULT_FACTS_SIZE;
-  return (FACTS_SIZES as readonly string[]).includes(size) ? (size as FactsSize) : DEFAULT_FACTS_SIZE;
+/** The canonical key of a facts corpus key ('builtin:facts?size=small' → itself, with its languages), else null. */
+export function factsWorldKey(key: unknown): string | null {
+  const k = parseFactsCorpusKey(key);
+  return k ? factsCorpusKey(k.size, k.languages) : null;
 }
 
 /** The pretraining corpus of a checkpoint, from its lineage (the 'base' entry records it). */
@@ -23,27 +21,35 @@ export function corpusOfLineage(lineage: readonly LineageEntry[]): string | null
   return base ? (base.corpus as string) : null;
 }
 
-/** The world builtin:facts-qa uses for a base model: its corpus's, else the default size. */
-export function worldSizeFor(lineage: readonly LineageEntry[]): FactsSize {
-  return factsSizeOfCorpus(corpusOfLineage(lineage)) ?? DEFAULT_FACTS_SIZE;
+/** The world builtin:facts-qa uses for a base model (as a facts corpus key): its corpus's, else the default. */
+export function worldKeyFor(lineage: readonly LineageEntry[]): string {
+  return factsWorldKey(corpusOfLineage(lineage)) ?? factsCorpusKey(DEFAULT_FACTS_SIZE);
+}
+
+/** A world key for people: 'tiny (en)', 'small (en, zh)'. */
+export function describeWorld(key: string): string {
+  const k = parseFactsCorpusKey(key);
+  return k ? `${k.size} (${k.languages.join(', ')})` : key;
 }
 
 export interface FactsDataset {
-  size: FactsSize;
+  /** The world's facts corpus key. */
+  world: string;
   rows: Row[];
   /** The key after the last row's. */
   nextKey: number;
 }
 
-/** builtin:facts-qa of a world size as rows: train, then held-out facts, then held-out question phrasings. */
-export function factsDataset(size: FactsSize): FactsDataset {
-  const world = makeFactsWorld({ size });
+/** builtin:facts-qa of a world (a facts corpus key) as rows: train, then held-out facts, then held-out phrasings. */
+export function factsDataset(key: string): FactsDataset {
+  const world = factsWorldOfKey(key);
+  if (!world) throw new Error(`factsDataset: '${key}' is not a facts corpus key`);
   const qa = factsQa(world, splitFacts(world));
   const train = toRows(qa.train, 'train', 0);
   const held = toRows(qa.heldOut, 'heldOut', train.length);
   const phr = toRows(qa.heldOutPhrasing, 'heldOutPhrasing', train.length + held.length);
   const rows = [...train, ...held, ...phr];
-  return { size, rows, nextKey: rows.length };
+  return { world: factsCorpusKey(world.size, world.languages), rows, nextKey: rows.length };
 }
 
 export interface EvalSets {

@@ -2,17 +2,19 @@
 // whenever it differs from the generated builtin:facts-qa. What is read back is checked pair by pair; a
 // damaged or foreign entry is ignored (and left in place), never half-loaded. Pure apart from the storage
 // passed in; Node-tested.
-import type { FactsSize } from '../../data/index.ts';
+import { FACTS_SIZES, factsCorpusKey, type FactsSize } from '../../data/index.ts';
 import { conversationProblem } from '../../model/sft/chat.ts';
 import type { QaPair } from '../../model/sft/types.ts';
 import { SPLITS, type Row } from './table.ts';
+import { factsWorldKey } from './dataset.ts';
 
 export const SFT_DATA_KEY = 'llm-playground.sft.data';
 const VERSION = 1;
 
 export interface SavedData {
   source: string;
-  worldSize: FactsSize | null;
+  /** The facts world the rows came from (its corpus key), or null. */
+  world: string | null;
   rows: Row[];
 }
 
@@ -21,7 +23,7 @@ type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem' | 'removeItem'>;
 /** Writes the data; false when the storage refused it (full, or disabled). */
 export function saveData(storage: Storage | undefined, d: SavedData): boolean {
   try {
-    storage?.setItem(SFT_DATA_KEY, JSON.stringify({ version: VERSION, source: d.source, worldSize: d.worldSize, rows: d.rows.map((r) => [r.split, r.pair]) }));
+    storage?.setItem(SFT_DATA_KEY, JSON.stringify({ version: VERSION, source: d.source, world: d.world, rows: d.rows.map((r) => [r.split, r.pair]) }));
     return !!storage;
   } catch {
     return false;
@@ -46,9 +48,11 @@ export function loadData(storage: Storage | undefined): SavedData | null {
   }
   if (!raw) return null;
   try {
-    const o = JSON.parse(raw) as { version?: unknown; source?: unknown; worldSize?: unknown; rows?: unknown };
+    const o = JSON.parse(raw) as { version?: unknown; source?: unknown; world?: unknown; worldSize?: unknown; rows?: unknown };
     if (o.version !== VERSION || typeof o.source !== 'string' || !Array.isArray(o.rows)) return null;
-    const worldSize = o.worldSize === 'tiny' || o.worldSize === 'small' || o.worldSize === 'full' ? o.worldSize : null;
+    // Saves before the world had languages named only its size (both languages then).
+    const oldSize = (FACTS_SIZES as readonly unknown[]).includes(o.worldSize) ? factsCorpusKey(o.worldSize as FactsSize) : null;
+    const world = factsWorldKey(o.world) ?? oldSize;
     const rows: Row[] = [];
     for (const [i, entry] of (o.rows as unknown[]).entries()) {
       if (!Array.isArray(entry) || entry.length !== 2) return null;
@@ -58,7 +62,7 @@ export function loadData(storage: Storage | undefined): SavedData | null {
       if (p.lang !== 'en' && p.lang !== 'zh') return null;
       rows.push({ key: i, split: split as Row['split'], pair: p });
     }
-    return { source: o.source, worldSize, rows };
+    return { source: o.source, world, rows };
   } catch {
     return null;
   }

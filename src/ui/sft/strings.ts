@@ -22,7 +22,7 @@ export const en = {
   'sft.base.ctx': 'context {n}',
   'sft.base.loading': 'Loading the model’s tokenizer…',
   'sft.base.noTokenizer': '"{name}" has no tokenizer, so text cannot be encoded for it. Pick another model.',
-  'sft.base.summary': '{name}: {tokenizer} tokenizer ({vocab} tokens), context {ctx}. The built-in data comes from the facts world it was pretrained on (size {world}).',
+  'sft.base.summary': '{name}: {tokenizer} tokenizer ({vocab} tokens), context {ctx}. The built-in data comes from the facts world it was pretrained on ({world}).',
 
   'sft.format.intro': 'Every conversation is written in one template, with reserved special tokens around each turn:',
   'sft.format.q': 'question',
@@ -210,7 +210,7 @@ export const zh: Record<keyof typeof en, string> = {
   'sft.base.ctx': '上下文 {n}',
   'sft.base.loading': '正在加载模型的分词器…',
   'sft.base.noTokenizer': '“{name}”没有分词器，无法为它编码文本。请选择其他模型。',
-  'sft.base.summary': '{name}：{tokenizer} 分词器（{vocab} 个词元），上下文 {ctx}。内置数据来自它预训练时的事实世界（规模 {world}）。',
+  'sft.base.summary': '{name}：{tokenizer} 分词器（{vocab} 个词元），上下文 {ctx}。内置数据来自它预训练时的事实世界（{world}）。',
 
   'sft.format.intro': '每段对话都用同一个模板书写，每一轮前后是保留的特殊词元：',
   'sft.format.q': '问题',
