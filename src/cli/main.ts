@@ -31,7 +31,7 @@ commands:
             [--prompts N --k N --temperature X --max-tokens N --save-prefs PATH --steps N --batch N --lr X --seed N --json]
   dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--steps N --beta X --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
-  score     --ckpt FILE --labeler NAME [--prompts N --split heldout|train --temperature X --seed N --json]
+  score     --ckpt FILE --labeler NAME [--prompts N --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N --mini-batch N --epochs N --lr X
              --max-tokens N --seed N --json]

@@ -50,7 +50,7 @@ export async function pipelineCommand(args: CliArgs): Promise<void> {
     s,
     pre.ckpt,
     {
-      steps: sftSteps, lr: num(args, 'sft-lr', p.sftLr), batch: int(args, 'sft-batch', s.batch, 1), evalQuestions: int(args, 'eval-questions', p.evalQuestions, 1),
+      steps: sftSteps, lr: num(args, 'sft-lr', p.sftLr), batch: int(args, 'sft-batch', p.sftBatch ?? s.batch, 1), evalQuestions: int(args, 'eval-questions', p.evalQuestions, 1),
       onBaseEval: () => progress('asking the base model the same questions through the chat template…'),
     },
     sftPrinter({ ...args, json: false }, sftSteps),

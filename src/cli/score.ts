@@ -1,6 +1,6 @@
 // `score`: the simulated labeler's mean score of fresh answers a checkpoint samples to held-out facts-qa
-// prompts (facts the model never trained on; --split train asks trained facts) — the yardstick for
-// comparing SFT, DPO and PPO policies.
+// prompts (trained facts in question phrasings no stage trained on; --split facts asks held-out facts,
+// --split train the trained questions) — the yardstick for comparing SFT, DPO and PPO policies.
 import { Gpt } from '../model/gpt.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
@@ -13,17 +13,20 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   const file = required(args, 'ckpt');
   const labeler = getLabeler(required(args, 'labeler'));
   const split = args.split ?? 'heldout';
-  if (split !== 'heldout' && split !== 'train') throw new Error(`--split must be heldout or train, got '${split}'`);
+  const SPLITS = { heldout: 'held-out', facts: 'held-out-fact', train: 'trained' } as const;
+  if (!(split in SPLITS)) throw new Error(`--split must be heldout, facts or train, got '${split}'`);
+  const which = split as keyof typeof SPLITS;
   const ckpt = await loadCheckpoint(file);
   if (!ckpt.meta.tokenizer) throw new Error(`${file} has no tokenizer (not trained by the playground?)`);
   const world = factsWorldOf(ckpt);
   if (!world) throw new Error(`${file} was not pretrained on builtin:facts, so there are no facts-qa prompts to score it on`);
   const seed = int(args, 'seed', 1337);
   const prompts = rlhfPrompts(world);
-  const picked = pickPrompts(split === 'heldout' ? prompts.heldOut : prompts.train, int(args, 'prompts', 64, 1), seed);
+  const set = { heldout: prompts.heldOut, facts: prompts.heldOutFacts, train: prompts.train }[which];
+  const picked = pickPrompts(set, int(args, 'prompts', 64, 1), seed);
   const started = Date.now();
   const model = new Gpt(await openGpu(), ckpt.config, ckpt.params);
-  progress(`sampling one answer to each of ${picked.length} ${split === 'heldout' ? 'held-out' : 'trained'} prompts, scored by labeler:${labeler.name}…`);
+  progress(`sampling one answer to each of ${picked.length} ${SPLITS[which]} prompts, scored by labeler:${labeler.name}…`);
   const s = await labelerScore(model, tokenizerFromJSON(ckpt.meta.tokenizer as never), picked, labeler, world, {
     maxTokens: int(args, 'max-tokens', 48, 1),
     seed,

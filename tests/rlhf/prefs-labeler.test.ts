@@ -87,12 +87,17 @@ describe('rankings and pairs', () => {
 
 describe('simulated labeler', () => {
   const world = makeFactsWorld({ size: 'tiny' });
-  const { train, heldOut } = rlhfPrompts(world);
+  const { train, heldOut, heldOutFacts } = rlhfPrompts(world);
 
-  it('prompts: trained questions with facts, held-out facts apart', () => {
+  it('prompts: trained questions with facts; held out: the same facts in unseen phrasings, and held-out facts apart', () => {
     expect(train.length).toBeGreaterThan(20);
     expect(heldOut.length).toBeGreaterThan(5);
-    const heldFacts = new Set(heldOut.map((p) => p.fact));
+    const trainQ = new Set(train.map((p) => `${p.lang}|${p.messages[0].content}`));
+    const trainFacts = new Set(train.map((p) => p.fact));
+    expect(heldOut.every((p) => p.fact !== undefined && !trainQ.has(`${p.lang}|${p.messages[0].content}`))).toBe(true);
+    expect(heldOut.filter((p) => trainFacts.has(p.fact)).length).toBeGreaterThan(heldOut.length / 2);
+    expect(heldOutFacts.length).toBeGreaterThan(5);
+    const heldFacts = new Set(heldOutFacts.map((p) => p.fact));
     expect(train.some((p) => heldFacts.has(p.fact))).toBe(false);
     expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'builtin:facts?size=tiny' }] } as never })?.size).toBe('tiny');
     expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'poems.txt' }] } as never })).toBeUndefined();

@@ -200,6 +200,14 @@ describe('isCorrect / exactMatch', () => {
     expect(isCorrect('北京和东京', zh, full)).toBe(false);
   });
 
+  it('judges the first line only: a rambling continuation naming the value later does not count', () => {
+    const china = pairOf('country:china.capital', 'en');
+    expect(isCorrect('\n\nThe capital of China is Beijing.\nThe capital of France is Paris.', china, full)).toBe(true);
+    expect(isCorrect('. The food of the duck is water plants.\n\nChina\nThe capital of China is Beijing.', china, full)).toBe(false);
+    expect(exactMatch('China’s capital is Beijing.\nMore text.', "China's capital is Beijing.")).toBe(false);
+    expect(scoreAnswer(" China's capital is Beijing.\n\nMore", china, full).exact).toBe(true);
+  });
+
   it('does not mistake a value inside the right one, or the entity name, for a competitor', () => {
     const star = pairOf('fruit:starfruit.taste', 'en');
     expect(isCorrect('Starfruits taste sweet and sour.', star, full)).toBe(true);

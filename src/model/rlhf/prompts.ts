@@ -1,5 +1,9 @@
-// The prompts of the RLHF stage: the facts-qa questions of the world the model was pretrained on —
-// trained facts to collect preferences and train on, held-out facts to evaluate (never trained on).
+// The prompts of the RLHF stage: the facts-qa questions of the world the model was pretrained on. Rankings
+// are collected and PPO trains on the questions SFT trained on; the held-out prompts ask about the same
+// facts in question phrasings that no training stage saw (facts-qa's held-out-phrasing split). RLHF teaches
+// preferences, not facts: on held-out FACTS the SFT model of facts-tiny is right ~5-10 % of the time, so a
+// reward model cannot tell its answers apart there and PPO cannot improve them (measured: held-out pair
+// accuracy 41 %, labeler score 1.33 → 1.26; bench/NOTES-facts.md). Those stay available as heldOutFacts.
 import { factsWorldOfKey, splitFacts, type FactsWorld } from '../../data/index.ts';
 import { factsQa, samplePairs } from '../sft/facts-qa.ts';
 import type { QaPair } from '../sft/types.ts';
@@ -18,8 +22,10 @@ export interface RlhfPrompts {
   world: FactsWorld;
   /** One pair per distinct question about a trained fact. */
   train: QaPair[];
-  /** Questions about held-out facts (evaluation only). */
+  /** Trained facts asked in held-out phrasings (evaluation only: reward-model held-out pairs, scores). */
   heldOut: QaPair[];
+  /** Questions about held-out facts (never trained on in any stage). */
+  heldOutFacts: QaPair[];
 }
 
 /** The facts-qa questions of a world, split as SFT split them. */
@@ -32,7 +38,7 @@ export function rlhfPrompts(world: FactsWorld): RlhfPrompts {
     seen.add(q);
     return true;
   });
-  return { world, train, heldOut: qa.heldOut };
+  return { world, train, heldOut: qa.heldOutPhrasing.filter((p) => p.fact), heldOutFacts: qa.heldOut };
 }
 
 /** n prompts drawn (seeded) from a list, distinct questions first. */

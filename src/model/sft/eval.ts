@@ -6,6 +6,11 @@
 //    text) and states no competing value of the same relation (another capital, say). Pairs without a fact
 //    (identity questions) fall back to exactMatch against the pair's answer.
 //
+// Both judge the answer's first line (leading blank lines skipped). An answer is one paragraph; a base model
+// that never closes its turn goes on to recite further corpus entries ("…\n\nIan\nIan has lived for 42
+// years.") and, over 64 tokens of them, would often name the asked value by chance (a base model scored 10 %
+// that way, every hit a coincidence in a later entry; bench/NOTES-facts.md).
+//
 // The pipeline's headline "exact-answer accuracy" should be isCorrect: the exact answer (the value, normalised
 // for case and punctuation) must be in the greedy answer and no other candidate may be. A fact is trained
 // with several sentence shapes, so exactMatch against one reference sentence mostly measures which wording the
@@ -89,7 +94,13 @@ export function factOf(world: FactsWorld, pair: Pick<QaPair, 'fact' | 'lang'>): 
   return m.get(`${pair.fact}|${pair.lang}`);
 }
 
-export function scoreAnswer(generated: string, pair: QaPair, world: FactsWorld): AnswerScore {
+/** The part of a generated answer that is judged: its first non-empty line. */
+export function judgedAnswer(generated: string): string {
+  return generated.replace(/^\s+/u, '').split('\n', 1)[0];
+}
+
+export function scoreAnswer(full: string, pair: QaPair, world: FactsWorld): AnswerScore {
+  const generated = judgedAnswer(full);
   const exact = exactMatch(generated, answerOf(pair));
   const fact = factOf(world, pair);
   if (!fact) return { correct: exact, exact, mentions: exact, competing: [] };

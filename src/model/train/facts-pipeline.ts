@@ -20,7 +20,7 @@ import { pickPrompts, rlhfPrompts } from '../rlhf/prompts.ts';
 import { RewardModelRun, type RewardEvent } from '../rlhf/reward-model.ts';
 import { factsQa, samplePairs, trainedSample, type FactsQa } from '../sft/facts-qa.ts';
 import { SftRun, type SftEvent } from '../sft/run.ts';
-import { sftText } from '../sft/types.ts';
+import { answerOf, sftText, type QaPair } from '../sft/types.ts';
 import { buildCharTokenizer, trainBpe, type Tokenizer } from '../tokenizer/index.ts';
 import type { PipelinePreset } from './pipeline-presets.ts';
 import { PretrainRun, type PretrainEvent, type TokenizerChoice } from './pretrain.ts';
@@ -138,6 +138,17 @@ export interface SftStageResult {
   steps: number;
 }
 
+/**
+ * Greedy answers are cut at 1.5× the longest reference answer (plus its <|end|>): room for any phrasing,
+ * while a base model that never ends its turn stops there instead of reciting the corpus (only the first
+ * line is judged anyway, sft/eval.ts).
+ */
+export function answerBudget(tokenizer: Tokenizer, pairs: readonly QaPair[]): number {
+  let longest = 1;
+  for (const p of pairs) longest = Math.max(longest, tokenizer.encode(answerOf(p)).length);
+  return Math.ceil(1.5 * longest) + 1;
+}
+
 export async function sftStage(
   gpu: Gpu,
   s: FactsSetup,
@@ -148,13 +159,15 @@ export async function sftStage(
   const steps = o.steps ?? s.preset.sftSteps;
   const lr = o.lr ?? s.preset.sftLr;
   const probe = o.evalQuestions ?? s.preset.evalQuestions;
+  const heldOut = samplePairs(s.qa.heldOut, probe, s.seed);
+  const trainedProbe = trainedSample(s.qa.train, probe, s.seed);
   const run = new SftRun(
     gpu,
     {
       base, name: `${s.name}-sft`, data: 'builtin:facts-qa', train: s.qa.train,
-      heldOut: samplePairs(s.qa.heldOut, probe, s.seed), trainedProbe: trainedSample(s.qa.train, probe, s.seed), world: s.world, maxAnswerTokens: 64,
+      heldOut, trainedProbe, world: s.world, maxAnswerTokens: answerBudget(s.tokenizer, [...heldOut, ...trainedProbe]),
       settings: {
-        batch: o.batch ?? s.batch, context: s.model.contextLength, gradAccum: 1, steps, maxLr: lr, minLr: lr / 10,
+        batch: o.batch ?? s.preset.sftBatch ?? s.batch, context: s.model.contextLength, gradAccum: 1, steps, maxLr: lr, minLr: lr / 10,
         warmupSteps: Math.min(20, Math.floor(steps / 10)), decaySteps: steps, evalEvery: 0, evalBatches: 4, seed: s.seed,
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
       },
