@@ -36,7 +36,7 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
   progress(`sampling ${k} answers for ${n} prompts (and ${Math.max(4, Math.ceil(n / 4))} held-out prompts), ranked by labeler:${labeler.name}…`);
   const prefs = await labelerPreferences(gpu, o.sft, s.tokenizer, s.world, {
     labeler: spec, prompts: n, k, maxTokens: int(args, 'max-tokens', p.maxAnswerTokens, 1), seed: s.seed,
-    temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1),
+    temperature: num(args, 'temperature', p.temperature), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1),
   });
   progress(`sampled and ranked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (args['save-prefs']) {
@@ -71,7 +71,7 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
 
   // 3. The labeler's own score of fresh SFT and RLHF answers to the same held-out prompts.
   const verdict = await labelerVerdict(gpu, o.sft, ppo.ckpt, {
-    labeler: spec, prompts: int(args, 'eval-questions', p.scorePrompts, 1), maxTokens: settings.maxAnswerTokens, temperature: num(args, 'temperature', 0.7), seed: s.seed,
+    labeler: spec, prompts: int(args, 'eval-questions', p.scorePrompts, 1), maxTokens: settings.maxAnswerTokens, temperature: num(args, 'temperature', p.temperature), seed: s.seed,
   });
   for (const [who, sc] of [['sft', verdict.sft], ['rlhf', verdict.rlhf]] as const) {
     for (const e of sc.examples.slice(0, 3)) progress(`  ${who} ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);

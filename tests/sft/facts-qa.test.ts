@@ -19,6 +19,7 @@ import {
   factsQa,
   fitAll,
   isCorrect,
+  normalizeAnswer,
   makeSftBatch,
   questionOf,
   questionPhrasingsFor,
@@ -206,6 +207,14 @@ describe('isCorrect / exactMatch', () => {
     expect(isCorrect('. The food of the duck is water plants.\n\nChina\nThe capital of China is Beijing.', china, full)).toBe(false);
     expect(exactMatch('China’s capital is Beijing.\nMore text.', "China's capital is Beijing.")).toBe(false);
     expect(scoreAnswer(" China's capital is Beijing.\n\nMore", china, full).exact).toBe(true);
+  });
+
+  it('rejects the right value said about another entity of the same kind', () => {
+    const china = pairOf('country:china.capital', 'en');
+    const other = full.entities.find((e) => e.kind === 'country' && e.id !== 'country:china')!;
+    expect(isCorrect(`The capital of ${other.name.en} is Beijing.`, china, full)).toBe(false);
+    expect(scoreAnswer(`${other.name.en}'s capital is Beijing.`, china, full).competing).toContain(normalizeAnswer(other.name.en));
+    expect(isCorrect("China's capital is Beijing.", china, full)).toBe(true);
   });
 
   it('does not mistake a value inside the right one, or the entity name, for a competitor', () => {

@@ -3,8 +3,9 @@
 //  - exactMatch(generated, expected): the normalised strings are equal (case, punctuation incl. Chinese
 //    punctuation, whitespace ignored). Strict: "The capital of China is Beijing." ≠ "China's capital is Beijing."
 //  - isCorrect(generated, pair, world): the answer states the fact's value (answerMentions, on normalised
-//    text) and states no competing value of the same relation (another capital, say). Pairs without a fact
-//    (identity questions) fall back to exactMatch against the pair's answer.
+//    text), states no competing value of the same relation (another capital, say) and names no other entity
+//    of the asked one's kind ("Ireland speaks English." is not an answer about Reku, though Reku speaks
+//    English too). Pairs without a fact (identity questions) fall back to exactMatch against the pair's answer.
 //
 // Both judge the answer's first line (leading blank lines skipped). An answer is one paragraph; a base model
 // that never closes its turn goes on to recite further corpus entries ("…\n\nIan\nIan has lived for 42
@@ -78,7 +79,8 @@ export interface AnswerScore {
   exact: boolean;
   /** States the fact's value. */
   mentions: boolean;
-  /** Competing values it also states (normalised). */
+  /** Competing values it also states, and other entities of the asked one's kind it names (normalised):
+   *  "Ireland speaks English." names the right language for Reku, but about another country. */
   competing: string[];
 }
 
@@ -115,6 +117,15 @@ export function scoreAnswer(full: string, pair: QaPair, world: FactsWorld): Answ
   const competing = valuesOf(world, fact.relation, fact.lang).filter(
     (v) => v !== value && answerMentions(rest, { value: v, lang: fact.lang }),
   );
+  if (entity) {
+    for (const other of world.entities) {
+      if (other.kind !== entity.kind || other.id === entity.id) continue;
+      // normalizeAnswer turns "Ireland's" into "irelands": a name with an s counts too.
+      const names = (n: string) => answerMentions(rest, { value: n, lang: fact.lang }) || (fact.lang === 'en' && answerMentions(rest, { value: `${n}s`, lang: 'en' }));
+      const named = entityNames(other, fact.lang).find((n) => n !== value && names(n));
+      if (named && !competing.includes(named)) competing.push(named);
+    }
+  }
   return { correct: mentions && competing.length === 0, exact, mentions, competing };
 }
 

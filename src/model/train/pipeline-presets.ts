@@ -36,6 +36,8 @@ export interface RlhfPreset {
   ppoBatch: number;
   /** Longest sampled answer in tokens (preference collection and PPO rollouts). */
   maxAnswerTokens: number;
+  /** Sampling temperature of the K answers the labeler ranks, and of the answers it scores at the end. */
+  temperature: number;
   /** Held-out prompts the labeler scores SFT and RLHF answers on. */
   scorePrompts: number;
 }
@@ -48,12 +50,13 @@ export const PIPELINES: Record<string, PipelinePreset> = {
   // char vocabulary the same time bought 1.4 passes, and the SFT model answered about other entities (22 %
   // of trained questions; bench/NOTES-facts.md).
   'facts-tiny': {
-    world: 'tiny', languages: ['en'], mentions: 100, tokenizer: { kind: 'bpe', vocabSize: 768 }, model: { layers: 2, heads: 4, channels: 96, contextLength: 64 }, batch: 16, pretrainSteps: 200, pretrainLr: 3e-3, sftSteps: 150, sftBatch: 8, sftLr: 3e-3, evalQuestions: 40,
-    rlhf: { rmPrompts: 48, k: 4, rmSteps: 80, rmLr: 3e-4, ppoSteps: 30, ppoBatch: 8, maxAnswerTokens: 48, scorePrompts: 48 },
+    world: 'tiny', languages: ['en'], mentions: 100, tokenizer: { kind: 'bpe', vocabSize: 768 }, model: { layers: 2, heads: 4, channels: 96, contextLength: 64 }, batch: 16, pretrainSteps: 250, pretrainLr: 3e-3, sftSteps: 150, sftBatch: 8, sftLr: 3e-3, evalQuestions: 80,
+    // Temperature 1: at 0.7 the SFT model often sampled K identical answers (48 prompts gave 120 pairs).
+    rlhf: { rmPrompts: 48, k: 4, rmSteps: 80, rmLr: 3e-4, ppoSteps: 30, ppoBatch: 8, maxAnswerTokens: 24, temperature: 1, scorePrompts: 48 },
   },
   facts: {
     world: 'full', model: { layers: 6, heads: 6, channels: 384, contextLength: 128 }, batch: 32, pretrainSteps: 5000, pretrainLr: 1e-3, sftSteps: 600, sftLr: 3e-4, evalQuestions: 200,
-    rlhf: { rmPrompts: 256, k: 4, rmSteps: 300, rmLr: 1e-4, ppoSteps: 200, ppoBatch: 16, maxAnswerTokens: 48, scorePrompts: 200 },
+    rlhf: { rmPrompts: 256, k: 4, rmSteps: 300, rmLr: 1e-4, ppoSteps: 200, ppoBatch: 16, maxAnswerTokens: 48, temperature: 0.7, scorePrompts: 200 },
   },
 };
 
@@ -64,7 +67,7 @@ export const PIPELINES: Record<string, PipelinePreset> = {
 export const TEST_PIPELINES: Record<string, PipelinePreset> = {
   'tour-test': {
     world: 'tiny', languages: ['en'], mentions: 8, model: { layers: 1, heads: 2, channels: 32, contextLength: 64 }, batch: 8, pretrainSteps: 12, pretrainLr: 1e-2, sftSteps: 8, sftLr: 3e-3, evalQuestions: 6, evalBatches: 2,
-    rlhf: { rmPrompts: 8, k: 4, rmSteps: 6, rmLr: 3e-4, ppoSteps: 2, ppoBatch: 4, maxAnswerTokens: 16, scorePrompts: 0 },
+    rlhf: { rmPrompts: 8, k: 4, rmSteps: 6, rmLr: 3e-4, ppoSteps: 2, ppoBatch: 4, maxAnswerTokens: 16, temperature: 0.7, scorePrompts: 0 },
   },
 };
 

@@ -124,7 +124,7 @@ export class TourJob extends JobControl {
       phase('reward', 'collecting');
       const r = preset.rlhf;
       const prefs = await this.race(
-        labelerPreferences(gpu, sft.ckpt, s.tokenizer, s.world, { labeler: LABELER, prompts: r.rmPrompts, k: r.k, maxTokens: r.maxAnswerTokens, temperature: 0.7, seed: s.seed, signal }),
+        labelerPreferences(gpu, sft.ckpt, s.tokenizer, s.world, { labeler: LABELER, prompts: r.rmPrompts, k: r.k, maxTokens: r.maxAnswerTokens, temperature: r.temperature, seed: s.seed, signal }),
       );
       if (this.stopping) return result;
       phase('reward', 'training');
