@@ -6,7 +6,7 @@ export const en = {
   'tour.button.hint': 'One button runs every stage on a tiny model and shows base, SFT and RLHF side by side.',
   'tour.title': 'Guided tour: from random weights to an assistant',
   'tour.intro':
-    'The tour trains a tiny GPT through every stage, one after another, on the "facts world": a small made-up encyclopedia (fruits, countries, animals…). It takes about 15 minutes without a GPU and a few minutes on a laptop GPU. Each stage is stored as a checkpoint; at the end the Compare tab asks the three models the same question.',
+    'The tour trains a tiny GPT through every stage, one after another, on the "facts world": a small made-up encyclopedia (fruits, countries, animals…). It takes about 20 minutes without a GPU and a few minutes on a laptop GPU. Each stage is stored as a checkpoint; at the end the Compare tab asks the three models the same question.',
   'tour.start': 'Start the tour',
   'tour.cancel': 'Cancel',
   'tour.close': 'Close',
@@ -68,7 +68,7 @@ export const zh: Record<keyof typeof en, string> = {
   'tour.button.hint': '一个按钮在一个很小的模型上依次运行每个阶段，并把基础模型、SFT 和 RLHF 并排展示。',
   'tour.title': '导览：从随机权重到助手',
   'tour.intro':
-    '导览会在“事实世界”（一本虚构的小百科：水果、国家、动物……）上依次训练一个很小的 GPT，走完每个阶段。没有 GPU 时大约需要 15 分钟，在笔记本 GPU 上只需几分钟。每个阶段都会存为一个检查点；最后，“比较”标签页会向三个模型提出同一个问题。',
+    '导览会在“事实世界”（一本虚构的小百科：水果、国家、动物……）上依次训练一个很小的 GPT，走完每个阶段。没有 GPU 时大约需要 20 分钟，在笔记本 GPU 上只需几分钟。每个阶段都会存为一个检查点；最后，“比较”标签页会向三个模型提出同一个问题。',
   'tour.start': '开始导览',
   'tour.cancel': '取消',
   'tour.close': '关闭',
