@@ -9,24 +9,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { writeCheckpoint, type Stage } from '../../src/model/checkpoint/index.ts';
 import { initParams, type GptConfig } from '../../src/model/config.ts';
 import { Rng } from '../../src/model/reference/random.ts';
 import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
-import { watchPage } from './watch-page.ts';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A random tiny GPT with a char tokenizer over `text`, as a .safetensors file. */
 function makeFile(dir: string, name: string, stage: Stage, text: string, seed: number): string {
@@ -73,7 +65,7 @@ describe('compare stage', () => {
       makeFile(dir, 'e2e rlhf', 'rlhf', `${text}0123456789`, 13), // another tokenizer
     ];
 
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1300, height: 1000 } });
+    const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1300, height: 1000 } });
     const page = await context.newPage();
     watchPage(ctx, context, page);
     await page.goto(new URL('?debug#pretrain', baseUrl).href);

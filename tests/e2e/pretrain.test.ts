@@ -4,24 +4,16 @@
 // its first autosave and resumed to the end; both checkpoints are still listed after a reload. (One test,
 // one page: SwiftShader spends ~30 s compiling the training pipelines in each new worker.)
 // A failing test leaves a screenshot in test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { watchPage } from './watch-page.ts';
+import { describe, expect, inject, it, type TestContext } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A fresh context (own storage) and page; screenshots on failure; fails the test on any page error. */
 async function openPage(ctx: TestContext): Promise<{ page: Page }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+  const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   watchPage(ctx, context, page);
   await page.goto(new URL('?debug#pretrain', baseUrl).href);

@@ -10,23 +10,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { writeCheckpoint } from '../../src/model/checkpoint/index.ts';
 import { tinySftCheckpoint } from '../rlhf/ui-fixture.ts';
-import { watchPage } from './watch-page.ts';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
 const dir = mkdtempSync(join(tmpdir(), 'rlhf-e2e-'));
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** The tiny untrained 'sft' checkpoint as a file; returns it and its tokenizer fingerprint. */
 function tinySft(): { file: string; fingerprint: string } {
@@ -75,7 +67,7 @@ async function rankPrompt(page: Page, i: number, k: number, useKeyboard: boolean
 describe('rlhf stage', () => {
   it('collects rankings, trains a reward model, runs PPO and DPO, keeps the rankings', async (ctx) => {
     const { file, fingerprint } = tinySft();
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+    const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     watchPage(ctx, context, page);
     await page.goto(new URL('?debug#rlhf', baseUrl).href);

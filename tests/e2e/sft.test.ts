@@ -4,20 +4,12 @@
 // engine worker, find the new 'sft' checkpoint in the list, and ask it a question. One page, one worker:
 // the pipelines SwiftShader compiled for pretraining serve fine-tuning too.
 // A failing test leaves a screenshot in test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { watchPage } from './watch-page.ts';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 const status = (page: Page, testid: string, want: string, timeout: number) =>
   page.waitForFunction(
@@ -42,7 +34,7 @@ async function pretrainBase(page: Page): Promise<void> {
 
 describe('sft stage', () => {
   it('shows the masked example, edits a pair, fine-tunes a stored base into an sft checkpoint and answers', async (ctx) => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+    const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     watchPage(ctx, context, page);
     await page.goto(new URL('?debug#pretrain', baseUrl).href);

@@ -2,24 +2,16 @@
 // reports the adapter, the tabs work from the keyboard, the language toggle switches and is remembered,
 // device loss is reported, and a browser without WebGPU gets an explanation instead of a blank page.
 // A failing test leaves a screenshot in test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { watchPage } from './watch-page.ts';
+import { describe, expect, inject, it, type TestContext } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A fresh page (own localStorage); screenshots itself on failure; fails the test on any page error. */
 async function openPage(ctx: TestContext, path = '?debug', init?: () => void): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US' });
+  const context = await browser().newContext({ locale: 'en-US' });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   watchPage(ctx, context, page);

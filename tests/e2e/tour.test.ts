@@ -3,26 +3,17 @@
 // each step turns 'done' with its key number, and the page lands in the Compare tab with base, SFT and
 // RLHF side by side — base without the chat template, SFT and RLHF with it — answering a held-out
 // question, every column with text. A failing test leaves a screenshot in test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { watchPage } from './watch-page.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser, watchPage } from './watch-page.ts';
 
-let browser: Browser;
+const browser = useBrowser();
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 const STAGES = ['pretrain', 'sft', 'reward', 'ppo'] as const;
 
 describe('guided tour', () => {
   it('runs every stage from one button and lands in Compare with base, SFT and RLHF', { timeout: 300_000 }, async (ctx) => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+    const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     watchPage(ctx, context, page);
     await page.goto(new URL('?tour=test#pretrain', baseUrl).href);
@@ -71,7 +62,7 @@ describe('guided tour', () => {
   });
 
   it('cancels between steps and keeps the stages already stored', { timeout: 200_000 }, async (ctx) => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+    const context = await browser().newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     watchPage(ctx, context, page);
     await page.goto(new URL('?tour=test#pretrain', baseUrl).href);

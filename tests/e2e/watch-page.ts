@@ -1,8 +1,24 @@
-// Shared by the e2e files: any page error or console.error fails the test, and a failed test leaves a
-// full-page screenshot in test-results/.
+// Shared by the e2e files: one Chromium per test file; any page error or console.error fails the test, and
+// a failed test leaves a full-page screenshot in test-results/.
 import { mkdirSync } from 'node:fs';
-import { expect, type TestContext } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, type TestContext } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
+
+/** The file's Chromium: launched before its tests, closed after them. Call at the top level of the file. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet (useBrowser() runs in beforeAll)');
+    return browser;
+  };
+}
 
 export function watchPage(ctx: TestContext, context: BrowserContext, page: Page): void {
   const errors: string[] = [];

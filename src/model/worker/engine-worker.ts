@@ -38,7 +38,7 @@ let job: PretrainJob | null = null;
 let sftJob: SftJob | null = null;
 /** The guided tour (tour-job.ts): a training job like the others, excluding them. */
 let tourJob: TourJob | null = null;
-/** A pretrain-start is opening the device (so a second one is refused before `job` is set). */
+/** A training job is opening the device (so a second start is refused before its slot is set). */
 let starting = false;
 
 /** The RLHF stage's commands and its one job (rlhf-commands.ts). */
@@ -48,8 +48,43 @@ const rlhf = new RlhfWorker({
   sampler,
   post: (e) => event(e),
   otherJob: () => job !== null || sftJob !== null || tourJob !== null || starting,
-  otherTraining: () => (job !== null && !job.paused) || (sftJob !== null && !sftJob.paused) || tourJob !== null,
+  otherTraining: () => trainingOutsideRlhf(),
 });
+
+/** A pretraining, fine-tuning or tour run is using the GPU (a paused one is not). */
+function trainingOutsideRlhf(): boolean {
+  return (job !== null && !job.paused) || (sftJob !== null && !sftJob.paused) || tourJob !== null;
+}
+
+/** Refused while any stage trains: the sampler shares the device with the training jobs. */
+function refuseWhileTraining(what: string): void {
+  if (trainingOutsideRlhf() || rlhf.training) throw codeError('busy', `The GPU is training; pause the run to ${what}.`);
+}
+
+/**
+ * Starts one training job, the only one in the tab: refused while another exists (or is starting), the
+ * sampler's models released first (training needs the memory more), and the job's slot cleared when its run
+ * ends. `slot` reads and writes the job's variable.
+ */
+async function runExclusive<J>(make: (deps: { gpu: Gpu; store: CheckpointStore; post: typeof event; gpuIdle: () => Promise<void> }) => J, slot: { get(): J | null; set(j: J | null): void }, run: (j: J) => Promise<unknown>): Promise<unknown> {
+  if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
+  starting = true;
+  let j: J;
+  try {
+    const g = await device();
+    await sampler.whenIdle();
+    sampler.release();
+    j = make({ gpu: g, store: checkpoints(), post: event, gpuIdle: () => sampler.whenIdle() });
+    slot.set(j);
+  } finally {
+    starting = false;
+  }
+  try {
+    return await run(j);
+  } finally {
+    if (slot.get() === j) slot.set(null);
+  }
+}
 
 function post(msg: WorkerMessage): void {
   scope.postMessage(msg);
@@ -118,25 +153,8 @@ async function handle(cmd: Command): Promise<unknown> {
       return corpus.load(cmd.source, cmd.contextLength);
     case 'tokenizer-build':
       return corpus.buildTokenizer(cmd.choice, (progress) => event({ type: 'tokenizer-progress', progress }));
-    case 'pretrain-start': {
-      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
-      starting = true;
-      let j: PretrainJob;
-      try {
-        const g = await device();
-        await sampler.whenIdle();
-        sampler.release(); // training needs the memory more
-        j = new PretrainJob(cmd.runId, { gpu: g, store: checkpoints(), corpus, post: event, gpuIdle: () => sampler.whenIdle() });
-        job = j;
-      } finally {
-        starting = false;
-      }
-      try {
-        return await j.run(cmd.spec);
-      } finally {
-        if (job === j) job = null;
-      }
-    }
+    case 'pretrain-start':
+      return runExclusive((d) => new PretrainJob(cmd.runId, { ...d, corpus }), { get: () => job, set: (j) => (job = j) }, (j) => j.run(cmd.spec));
     case 'pretrain-control': {
       if (!job) throw codeError('no-run', 'No training run is going on.');
       if (cmd.action === 'pause') job.pause();
@@ -144,44 +162,10 @@ async function handle(cmd: Command): Promise<unknown> {
       else job.stop();
       return { ok: true };
     }
-    case 'sft-start': {
-      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
-      starting = true;
-      let j: SftJob;
-      try {
-        const g = await device();
-        await sampler.whenIdle();
-        sampler.release(); // training needs the memory more
-        j = new SftJob(cmd.runId, { gpu: g, store: checkpoints(), post: event, gpuIdle: () => sampler.whenIdle() });
-        sftJob = j;
-      } finally {
-        starting = false;
-      }
-      try {
-        return await j.run(cmd.spec);
-      } finally {
-        if (sftJob === j) sftJob = null;
-      }
-    }
-    case 'tour-start': {
-      if (job || sftJob || tourJob || starting || rlhf.busy) throw codeError('busy', 'A training run is already going on in this tab.');
-      starting = true;
-      let j: TourJob;
-      try {
-        const g = await device();
-        await sampler.whenIdle();
-        sampler.release(); // training needs the memory more
-        j = new TourJob(cmd.runId, { gpu: g, store: checkpoints(), post: event, gpuIdle: () => sampler.whenIdle() });
-        tourJob = j;
-      } finally {
-        starting = false;
-      }
-      try {
-        return await j.run(cmd.preset);
-      } finally {
-        if (tourJob === j) tourJob = null;
-      }
-    }
+    case 'sft-start':
+      return runExclusive((d) => new SftJob(cmd.runId, d), { get: () => sftJob, set: (j) => (sftJob = j) }, (j) => j.run(cmd.spec));
+    case 'tour-start':
+      return runExclusive((d) => new TourJob(cmd.runId, d), { get: () => tourJob, set: (j) => (tourJob = j) }, (j) => j.run(cmd.preset));
     case 'tour-stop':
       tourJob?.stop();
       return { ok: true };
@@ -193,7 +177,7 @@ async function handle(cmd: Command): Promise<unknown> {
       return { ok: true };
     }
     case 'sft-ask': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to ask.');
+      refuseWhileTraining('ask');
       if (sampler.busy) throw codeError('busy', 'Another answer is being generated.');
       const { type: _type, ...req } = cmd;
       return askQuestion(sampler, await device(), checkpoints(), req, event);
@@ -202,7 +186,7 @@ async function handle(cmd: Command): Promise<unknown> {
       sampler.stop(cmd.askId);
       return { ok: true };
     case 'generate': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to sample.');
+      refuseWhileTraining('sample');
       if (sampler.busy) throw codeError('busy', 'Another sample is being generated.');
       const { type: _type, ...req } = cmd;
       return sampler.generate(await device(), checkpoints(), req, event);
@@ -213,7 +197,7 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'compare-generate':
     case 'compare-score':
     case 'compare-attention': {
-      if ((job && !job.paused) || (sftJob && !sftJob.paused) || tourJob || rlhf.training) throw codeError('busy', 'The GPU is training; pause the run to compare.');
+      refuseWhileTraining('compare');
       if (sampler.busy) throw codeError('busy', 'Another generation is running.'); // SFT answers run through the sampler too
       const d = { gpu: await device(), store: checkpoints(), sampler, post: event };
       if (cmd.type === 'compare-generate') return runCompare(d, cmd);
