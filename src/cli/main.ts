@@ -26,12 +26,13 @@ commands:
             [--steps N --lr X --batch N --seed N --eval-every N --eval-questions N --json]
   pipeline  --preset facts-tiny|facts --out-dir DIR [--pretrain-steps N --sft-steps N --eval-questions N --seed N --json]
             [--tokenizer char|bpe:VOCAB --layers N --heads N --dim N --context N --batch N --mentions N]
-            [--rlhf labeler:NAME --rm-steps N --ppo-steps N --kl-beta X]  (then reward model, PPO, labeler score)
+            [--rlhf labeler:NAME --rm-steps N --ppo-steps N --kl-beta X --samples N]  (then reward model, PPO, labeler score)
   rm        --from SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--prompts N --k N --temperature X --max-tokens N --save-prefs PATH --steps N --batch N --lr X --seed N --json]
+            [--likelihood-scale X (α at the start: r = head + α·mean answer log-likelihood; 0: the head alone)]
   dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--steps N --beta X --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
-  score     --ckpt FILE --labeler NAME [--prompts N --split heldout|facts|train --temperature X --seed N --json]
+  score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N --mini-batch N --epochs N --lr X
              --max-tokens N --seed N --json]
@@ -98,6 +99,8 @@ const OPTIONS = {
   labeler: { type: 'string' },
   split: { type: 'string' },
   'save-prefs': { type: 'string' },
+  'likelihood-scale': { type: 'string' },
+  samples: { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];

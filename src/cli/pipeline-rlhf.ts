@@ -11,6 +11,7 @@ import type { Gpu } from '../model/gpu/runtime.ts';
 import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
 import { rankingsToJsonl } from '../model/rlhf/prefs.ts';
+import { heldOutPromptCount } from '../model/rlhf/prompts.ts';
 import { labelerPreferences, labelerVerdict, ppoStage, rewardStage, type FactsSetup } from '../model/train/facts-pipeline.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, num, progress, saveCheckpoint } from './common.ts';
@@ -33,7 +34,7 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
   const n = int(args, 'prompts', p.rmPrompts, 1);
   const k = int(args, 'k', p.k, 2);
   const t0 = Date.now();
-  progress(`sampling ${k} answers for ${n} prompts (and ${Math.max(4, Math.ceil(n / 4))} held-out prompts), ranked by labeler:${labeler.name}…`);
+  progress(`sampling ${k} answers for ${n} prompts (and ${heldOutPromptCount(n)} held-out prompts), ranked by labeler:${labeler.name}…`);
   const prefs = await labelerPreferences(gpu, o.sft, s.tokenizer, s.world, {
     labeler: spec, prompts: n, k, maxTokens: int(args, 'max-tokens', p.maxAnswerTokens, 1), seed: s.seed,
     temperature: num(args, 'temperature', p.temperature), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1),
@@ -71,13 +72,14 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
 
   // 3. The labeler's own score of fresh SFT and RLHF answers to the same held-out prompts.
   const verdict = await labelerVerdict(gpu, o.sft, ppo.ckpt, {
-    labeler: spec, prompts: int(args, 'eval-questions', p.scorePrompts, 1), maxTokens: settings.maxAnswerTokens, temperature: num(args, 'temperature', p.temperature), seed: s.seed,
+    labeler: spec, prompts: int(args, 'eval-questions', p.scorePrompts, 1), per: int(args, 'samples', p.scoreSamples ?? 1, 1), maxTokens: settings.maxAnswerTokens, temperature: num(args, 'temperature', p.temperature), seed: s.seed,
   });
   for (const [who, sc] of [['sft', verdict.sft], ['rlhf', verdict.rlhf]] as const) {
     for (const e of sc.examples.slice(0, 3)) progress(`  ${who} ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
   }
   emit(args, {
-    stage: 'score', labeler: labeler.name, prompts: verdict.prompts, sft_mean_score: verdict.sft.mean, rlhf_mean_score: verdict.rlhf.mean,
+    stage: 'score', labeler: labeler.name, prompts: verdict.prompts, answers: verdict.sft.answers, sft_mean_score: verdict.sft.mean, rlhf_mean_score: verdict.rlhf.mean,
+    sft_stderr: verdict.sft.stderr, rlhf_stderr: verdict.rlhf.stderr,
     sft_rules: verdict.sft.rules, rlhf_rules: verdict.rlhf.rules, seconds: seconds(),
   });
 }

@@ -7,9 +7,9 @@ import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import { describePrefsErrors, parsePrefsJsonl, rankingsToJsonl, tokenizerFingerprint, type PreferencePair } from '../model/rlhf/prefs.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
-import { factsWorldOf } from '../model/rlhf/prompts.ts';
+import { factsWorldOf, heldOutPromptCount } from '../model/rlhf/prompts.ts';
 import { labelerPreferences } from '../model/train/facts-pipeline.ts';
-import { RewardModelRun } from '../model/rlhf/reward-model.ts';
+import { DEFAULT_LIKELIHOOD_SCALE, RewardModelRun } from '../model/rlhf/reward-model.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
@@ -55,7 +55,7 @@ export async function loadPreferences(args: CliArgs, ckpt: Checkpoint, gpu: () =
   const n = int(args, 'prompts', 64, 1);
   const k = int(args, 'k', 4, 2);
   const started = Date.now();
-  progress(`sampling ${k} answers for ${n} prompts (and ${Math.max(4, Math.ceil(n / 4))} held-out prompts), ranked by ${spec}…`);
+  progress(`sampling ${k} answers for ${n} prompts (and ${heldOutPromptCount(n)} held-out prompts), ranked by ${spec}…`);
   const prefs = await labelerPreferences(await gpu(), ckpt, tokenizer, world, {
     labeler: spec, prompts: n, k, maxTokens: int(args, 'max-tokens', 48, 1), seed: int(args, 'seed', 1337),
     temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1),
@@ -96,13 +96,14 @@ export async function rmCommand(args: CliArgs): Promise<void> {
       settings: {
         steps,
         pairsPerStep: int(args, 'batch', 16, 1),
-        maxLr: num(args, 'lr', 3e-4),
-        minLr: num(args, 'min-lr', num(args, 'lr', 3e-4) / 10),
+        maxLr: num(args, 'lr', 3e-5),
+        minLr: num(args, 'min-lr', num(args, 'lr', 3e-5) / 10),
         warmupSteps: int(args, 'warmup', Math.min(10, Math.floor(steps / 10))),
         decaySteps: steps,
         evalEvery: int(args, 'eval-every', 0),
         seed,
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
+        likelihoodScale: num(args, 'likelihood-scale', DEFAULT_LIKELIHOOD_SCALE),
       },
     },
     (e) => {

@@ -26,9 +26,11 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   const picked = pickPrompts(set, int(args, 'prompts', 64, 1), seed);
   const started = Date.now();
   const model = new Gpt(await openGpu(), ckpt.config, ckpt.params);
-  progress(`sampling one answer to each of ${picked.length} ${SPLITS[which]} prompts, scored by labeler:${labeler.name}…`);
+  const per = int(args, 'samples', 1, 1);
+  progress(`sampling ${per} answer(s) to each of ${picked.length} ${SPLITS[which]} prompts, scored by labeler:${labeler.name}…`);
   const s = await labelerScore(model, tokenizerFromJSON(ckpt.meta.tokenizer as never), picked, labeler, world, {
     maxTokens: int(args, 'max-tokens', 48, 1),
+    per,
     seed,
     sampler: { temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1) },
   });
@@ -36,7 +38,7 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   for (const e of s.examples) progress(`  ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
   emit(
     args,
-    { mean_score: s.mean, rules: s.rules, prompts: s.n, labeler: labeler.name, split, stage: ckpt.meta.stage, seconds: (Date.now() - started) / 1000 },
-    `mean labeler:${labeler.name} score ${s.mean.toFixed(3)} over ${s.n} prompts (correct ${(s.rules.correct * 100).toFixed(1)} %)`,
+    { mean_score: s.mean, stderr: s.stderr, rules: s.rules, prompts: s.n, answers: s.answers, labeler: labeler.name, split, stage: ckpt.meta.stage, seconds: (Date.now() - started) / 1000 },
+    `mean labeler:${labeler.name} score ${s.mean.toFixed(3)} ± ${s.stderr.toFixed(3)} over ${s.answers} answers to ${s.n} prompts (correct ${(s.rules.correct * 100).toFixed(1)} %)`,
   );
 }

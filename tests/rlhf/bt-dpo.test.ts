@@ -8,7 +8,7 @@ import { bradleyTerry, dpoLoss, logSigmoid, sequenceLogProb, tokenLogprobs, type
 import * as ref from '../../src/model/reference/gpt.ts';
 import { Gpt } from '../../src/model/gpt.ts';
 import { initParams, type GptConfig } from '../../src/model/config.ts';
-import { sequenceLogitsGrad, sequenceLogProbs } from '../../src/model/rlhf/dpo.ts';
+import { sequenceLogitsGrad, sequenceLogProbs } from '../../src/model/rlhf/sequence-logprobs.ts';
 import { logProbBatch } from '../../src/model/rlhf/pair-batch.ts';
 
 function fd(f: () => number, x: Float64Array, i: number, h: number): number {

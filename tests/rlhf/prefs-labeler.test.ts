@@ -11,7 +11,7 @@ import {
   type Ranking,
 } from '../../src/model/rlhf/prefs.ts';
 import { getLabeler, labelAnswer, labelRanking, LABELERS } from '../../src/model/rlhf/labeler.ts';
-import { rlhfPrompts, factsWorldOf } from '../../src/model/rlhf/prompts.ts';
+import { rlhfPrompts, factsWorldOf, heldOutPromptCount, rewardPromptSplit } from '../../src/model/rlhf/prompts.ts';
 import { makeFactsWorld, renderFact } from '../../src/data/index.ts';
 import { factOf } from '../../src/model/sft/eval.ts';
 import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
@@ -101,6 +101,22 @@ describe('simulated labeler', () => {
     expect(train.some((p) => heldFacts.has(p.fact))).toBe(false);
     expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'builtin:facts?size=tiny' }] } as never })?.size).toBe('tiny');
     expect(factsWorldOf({ meta: { lineage: [{ stage: 'base', corpus: 'poems.txt' }] } as never })).toBeUndefined();
+  });
+
+  it('reward-model prompts: training and held-out questions never overlap, even when the pool runs short', () => {
+    const q = (p: { messages: { content: string }[] }) => p.messages[0].content;
+    for (const n of [1, 13, 48, train.length - 3, train.length * 2]) {
+      const split = rewardPromptSplit(train, n, 7);
+      const held = new Set(split.heldOut.map(q));
+      expect(split.train).toHaveLength(Math.min(n, train.length - split.heldOut.length)); // drawn without replacement
+      expect(split.heldOut.length).toBeGreaterThan(0);
+      expect(split.heldOut.length).toBeLessThanOrEqual(heldOutPromptCount(n));
+      expect(held.size).toBe(split.heldOut.length);
+      expect(split.train.some((p) => held.has(q(p)))).toBe(false);
+      expect(split.heldOut.every((p) => p.fact !== undefined)).toBe(true);
+    }
+    expect(heldOutPromptCount(48)).toBe(12);
+    expect(heldOutPromptCount(3)).toBe(4);
   });
 
   it('rules: the right fact in a sentence beats a wrong, rambling or repetitive one', () => {

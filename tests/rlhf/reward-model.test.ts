@@ -64,12 +64,12 @@ describe('reward model', () => {
     expect(back.meta.lineage.map((l) => l.stage)).toEqual(['sft', 'reward']);
     const loaded = loadRewardModel(gpu, back);
     const seqs = run.heldOut.slice(0, 6).map((p) => p.chosen.ids);
-    const a = await scoreSequences(run.model, run.head, seqs);
-    const b = await scoreSequences(loaded.model, loaded.head, seqs);
+    const a = await scoreSequences(run.rm, seqs);
+    const b = await scoreSequences(loaded, seqs);
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-4 * (1 + Math.abs(a[i])));
     // one sequence alone scores as in a padded batch (right padding never changes the <|end|> row)
-    const alone = await scoreSequences(loaded.model, loaded.head, [encodeAnswer(run.tokenizer, 'q1', 'red yes').ids]);
-    const inBatch = await scoreSequences(loaded.model, loaded.head, [encodeAnswer(run.tokenizer, 'q22', 'blue sky sun dog').ids, encodeAnswer(run.tokenizer, 'q1', 'red yes').ids]);
+    const alone = await scoreSequences(loaded, [encodeAnswer(run.tokenizer, 'q1', 'red yes').ids]);
+    const inBatch = await scoreSequences(loaded, [encodeAnswer(run.tokenizer, 'q22', 'blue sky sun dog').ids, encodeAnswer(run.tokenizer, 'q1', 'red yes').ids]);
     expect(Math.abs(alone[0] - inBatch[1])).toBeLessThan(1e-4 * (1 + Math.abs(alone[0])));
     expect(() => loadRewardModel(gpu, sft)).toThrow(/not a reward model/);
     loaded.model.release();

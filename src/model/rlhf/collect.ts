@@ -52,32 +52,45 @@ export async function collectRankings(
 export interface ScoreSummary {
   /** Mean labeler score over all answers. */
   mean: number;
+  /** Standard error of the mean (sample standard deviation / √answers): how far apart two means must be to differ. */
+  stderr: number;
   /** Mean value of each rule (e.g. correct: the share of correct answers). */
   rules: Record<RuleId, number>;
+  /** Prompts. */
   n: number;
+  /** Answers scored (prompts × answers per prompt). */
+  answers: number;
   /** A few answers with their scores, for a look. */
   examples: { prompt: string; answer: string; score: number }[];
 }
 
-/** The labeler's mean score of one fresh answer per prompt. */
+/** The labeler's mean score of `per` fresh answers to each prompt (default one). */
 export async function labelerScore(
   model: Gpt,
   tokenizer: Tokenizer,
   prompts: readonly QaPair[],
   labeler: Labeler,
   world: FactsWorld | undefined,
-  o: Omit<CollectOptions, 'k'>,
+  o: Omit<CollectOptions, 'k'> & { per?: number },
 ): Promise<ScoreSummary> {
   if (prompts.length === 0) throw new Error('no prompts to score');
-  const answers = await answerPrompts(model, tokenizer, prompts, 1, o);
+  const per = o.per ?? 1;
+  if (!Number.isInteger(per) || per < 1) throw new Error(`answers per prompt must be an integer ≥ 1, got ${per}`);
+  const answers = await answerPrompts(model, tokenizer, prompts, per, o);
   const rules = Object.fromEntries(RULES.map((r) => [r, 0])) as Record<RuleId, number>;
-  let total = 0;
+  const totals: number[] = [];
   const examples: ScoreSummary['examples'] = [];
   prompts.forEach((p, i) => {
-    const s = labelAnswer(labeler, questionOf(p), answers[i][0], { pair: p, world });
-    total += s.total;
-    for (const r of s.rules) rules[r.rule] += r.value / prompts.length;
-    if (examples.length < 5) examples.push({ prompt: questionOf(p), answer: answers[i][0], score: s.total });
+    answers[i].forEach((answer, j) => {
+      const s = labelAnswer(labeler, questionOf(p), answer, { pair: p, world });
+      totals.push(s.total);
+      for (const r of s.rules) rules[r.rule] += r.value;
+      if (examples.length < 5 && j === 0) examples.push({ prompt: questionOf(p), answer, score: s.total });
+    });
   });
-  return { mean: total / prompts.length, rules, n: prompts.length, examples };
+  const n = totals.length;
+  for (const r of RULES) rules[r] /= n;
+  const mean = totals.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? totals.reduce((a, t) => a + (t - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, stderr: Math.sqrt(variance / n), rules, n: prompts.length, answers: n, examples };
 }

@@ -14,8 +14,6 @@
 // as the reference, so no second model is kept).
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
-import type { Activations } from '../activations.ts';
-import { crossEntropy } from '../kernels/crossentropy.ts';
 import { AdamW, type AdamWHyper } from '../optimizer.ts';
 import { DivergenceError } from '../train/trainer.ts';
 import { learningRate, type LrSchedule } from '../train/schedule.ts';
@@ -23,28 +21,9 @@ import { tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
 import type { Checkpoint, Stage } from '../checkpoint/index.ts';
 import { Rng } from '../reference/random.ts';
 import { dpoLoss } from '../reference/rlhf.ts';
-import { encodePairs, logProbBatch, type EncodedAnswer, type EncodedPair, type LogProbBatch } from './pair-batch.ts';
+import { encodePairs, logProbBatch, type EncodedAnswer, type EncodedPair } from './pair-batch.ts';
+import { sequenceLogitsGrad, sequenceLogProbs } from './sequence-logprobs.ts';
 import type { PreferencePair } from './prefs.ts';
-
-/** Σ over each row's answer positions of log π(target): one forward, one read of the per-position losses. */
-export async function sequenceLogProbs(model: Gpt, b: LogProbBatch): Promise<{ acts: Activations; logp: Float64Array }> {
-  const acts = model.forwardLoss({ tokens: b.tokens, targets: b.targets, weights: b.mask, B: b.B, T: b.T }, 1);
-  const losses = await acts.losses.read();
-  const logp = new Float64Array(b.B);
-  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) logp[r] -= losses[r * b.T + t];
-  return { acts, logp };
-}
-
-/**
- * Writes a.dlogits = d(Σ_rows coef[row]·(−logπ(row)))/d(logits), i.e. coef[row]·(softmax − onehot) on each
- * answer position of the row, reusing the logits of the last forward on this batch.
- */
-export function sequenceLogitsGrad(model: Gpt, a: Activations, b: LogProbBatch, coef: ArrayLike<number>): void {
-  const w = new Float32Array(b.B * b.T);
-  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) w[r * b.T + t] = b.mask[r * b.T + t] * coef[r];
-  model.gpu.upload(a.weights, w);
-  crossEntropy(model.gpu, a.losses, a.dlogits, a.logits, a.targets, a.weights, { N: b.B * b.T, V: model.config.vocabSize, weightSum: 1 });
-}
 
 export interface DpoSettings extends LrSchedule {
   steps: number;

@@ -52,24 +52,37 @@ export interface SequenceBatch {
   T: number;
   /** Flattened index of each row's last id (the answer's closing <|end|>). */
   last: number[];
+  /** [B*T] the next id at each position (<|pad|> after a row's last id). */
+  targets: Uint32Array;
+  /**
+   * [B*T] 1 where the target is an answer id (every id after the row's last <|assistant|>, its closing
+   * <|end|> included), else 0: the positions of the reward model's likelihood term.
+   */
+  mask: Float32Array;
 }
 
-/** Sequences (each ≤ maxT ids) as one right-padded batch; T is a length bucket ≤ maxT. */
+/** Chat sequences (each ≤ maxT ids) as one right-padded batch; T is a length bucket ≤ maxT. */
 export function sequenceBatch(seqs: readonly (readonly number[])[], maxT: number): SequenceBatch {
   const longest = Math.max(...seqs.map((s) => s.length));
   if (longest > maxT) throw new Error(`a sequence of ${longest} ids exceeds the context of ${maxT}`);
   const T = lengthBucket(longest, maxT);
   const B = seqs.length;
   const tokens = new Uint32Array(B * T).fill(SPECIAL_IDS.pad);
-  seqs.forEach((s, b) => tokens.set(s, b * T));
-  return { tokens, B, T, last: seqs.map((s, b) => b * T + s.length - 1) };
+  const targets = new Uint32Array(B * T).fill(SPECIAL_IDS.pad);
+  const mask = new Float32Array(B * T);
+  seqs.forEach((s, b) => {
+    tokens.set(s, b * T);
+    const answerFrom = s.lastIndexOf(SPECIAL_IDS.assistant) + 1;
+    for (let t = 0; t + 1 < s.length; t++) {
+      targets[b * T + t] = s[t + 1];
+      if (t + 1 >= answerFrom && answerFrom > 0) mask[b * T + t] = 1;
+    }
+  });
+  return { tokens, B, T, last: seqs.map((s, b) => b * T + s.length - 1), targets, mask };
 }
 
-export interface LogProbBatch extends SequenceBatch {
-  targets: Uint32Array;
-  /** 1 where the target is an answer token (or its <|end|>), else 0. */
-  mask: Float32Array;
-}
+/** Inputs/targets shifted by one: a row's last id is only a target. `mask` is 1 on the answer's targets. */
+export type LogProbBatch = SequenceBatch;
 
 /** Sequences (each ≤ maxT + 1 ids) as inputs/targets shifted by one, with the answer mask on the targets. */
 export function logProbBatch(seqs: readonly EncodedAnswer[], maxT: number): LogProbBatch {

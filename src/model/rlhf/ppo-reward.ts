@@ -1,11 +1,12 @@
-// A trained reward model as PPO's RewardFn: the `reward` checkpoint's trunk and `score` head on
-// prompt + answer, read at the answer's closing <|end|> — where the reward model was trained to score. An
+// A trained reward model as PPO's RewardFn: the `reward` checkpoint's score of prompt + answer (its `score`
+// head at the answer's closing <|end|> — where the reward model was trained to score — plus α·the answer's
+// mean log-likelihood). An
 // answer that ran out of tokens gets an <|end|> appended for scoring (or its last token replaced by one
 // when the context is full), so every answer is scored in the same position the RM knows.
 import type { Gpu } from '../gpu/runtime.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 import { STOP_ID } from '../sft/chat.ts';
-import { loadRewardModel, scoreSequences } from './reward-model.ts';
+import { loadRewardModel, releaseRewardModel, scoreSequences } from './reward-model.ts';
 import type { Rollout } from './rollout.ts';
 import type { RewardFn } from './ppo-trainer.ts';
 
@@ -19,14 +20,11 @@ export function scoredSequence(r: Rollout, context: number): number[] {
 }
 
 export function rewardModelFn(gpu: Gpu, ckpt: Checkpoint): { fn: RewardFn; name: string; release(): void } {
-  const { model, head } = loadRewardModel(gpu, ckpt);
-  const ctx = model.config.contextLength;
+  const rm = loadRewardModel(gpu, ckpt);
+  const ctx = rm.model.config.contextLength;
   return {
     name: ckpt.meta.name,
-    fn: async (rollouts) => Array.from(await scoreSequences(model, head, rollouts.map((r) => scoredSequence(r, ctx)))),
-    release: () => {
-      head.release();
-      model.release();
-    },
+    fn: async (rollouts) => Array.from(await scoreSequences(rm, rollouts.map((r) => scoredSequence(r, ctx)))),
+    release: () => releaseRewardModel(rm),
   };
 }

@@ -45,3 +45,22 @@ export function rlhfPrompts(world: FactsWorld): RlhfPrompts {
 export function pickPrompts(pairs: readonly QaPair[], n: number, seed: number): QaPair[] {
   return samplePairs(pairs, n, seed);
 }
+
+/** How many held-out prompts go with n reward-model training prompts: a quarter as many, at least 4. */
+export function heldOutPromptCount(n: number): number {
+  return Math.max(4, Math.ceil(n / 4));
+}
+
+/**
+ * The reward model's prompts: n training prompts and heldOutPromptCount(n) held-out ones, all trained facts-qa
+ * questions (the distribution PPO trains on) and no question in both — the held-out pairs measure how the
+ * reward model ranks answers to prompts it never saw, as InstructGPT's held-out comparisons do. (Held-out
+ * phrasings are a harder, shifted test: bench/NOTES-facts.md reports both.)
+ */
+export function rewardPromptSplit(pool: readonly QaPair[], n: number, seed: number): { train: QaPair[]; heldOut: QaPair[] } {
+  const questions = new Set(pool.map((p) => p.messages[0].content));
+  const heldN = Math.min(heldOutPromptCount(n), Math.max(0, questions.size - 1));
+  const heldOut = pickPrompts(pool, heldN, seed + 1);
+  const held = new Set(heldOut.map((p) => p.messages[0].content));
+  return { train: pickPrompts(pool.filter((p) => !held.has(p.messages[0].content)), n, seed), heldOut };
+}

@@ -1,10 +1,18 @@
 // The reward model (InstructGPT §3.5): the SFT model's trunk with a scalar head (`score`, no bias) on the
 // <|end|> that closes the answer, trained on preference pairs with the Bradley–Terry loss
 //   loss = mean −log σ(r(prompt, chosen) − r(prompt, rejected)).
-// Chosen and rejected sequences of a step go through ONE forward (2P rows); the head's float64 gradient
-// d(loss)/d(r) is turned into d(lnf) on the GPU and backpropagated from the final LayerNorm. The trunk steps
-// with the shared AdamW (global-norm clipping on the GPU), the head with its own; a non-finite loss or
-// gradient norm is refused before any weight changes (DivergenceError, as the Trainer does).
+// Its score adds a likelihood term to the head:
+//   r(x, y) = w·h_end + α·(1/|y|)·Σ_t log p(y_t | x, y_<t)
+// where p is the reward model's own LM head (the SFT model's at the start) and α a learned scale
+// (`score.likelihood_scale`; α = 0 is the plain InstructGPT head). Why: on facts-tiny the head alone fits its
+// training pairs and stays at chance on held-out prompts (42–57 %), while the SFT model's mean answer
+// log-likelihood alone ranks the same held-out pairs 76 % right — it knows which fact is correct
+// (bench/NOTES-facts.md). The average log-likelihood as a learned reward is SimPO's (Meng et al. 2024).
+// Chosen and rejected sequences of a step go through ONE forward (2P rows). d(loss)/d(r) reaches the trunk two
+// ways: through the head (d(lnf) = dr·w at each <|end|>) and through the LM head (the weighted cross-entropy
+// kernel with per-position weights −dr·α/|y|), summed in d(lnf) and backpropagated from the final LayerNorm.
+// The trunk steps with the shared AdamW (global-norm clipping on the GPU), the head and α with their own; a
+// non-finite loss or gradient norm is refused before any weight changes (DivergenceError, as the Trainer does).
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
 import { AdamW, type AdamWHyper } from '../optimizer.ts';
@@ -14,8 +22,11 @@ import { tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 import { Rng } from '../reference/random.ts';
 import { bradleyTerry } from '../reference/rlhf.ts';
+import { adamw } from '../reference/ops.ts';
+import type { Activations } from '../activations.ts';
 import { ScalarHead } from './scalar-head.ts';
-import { encodePairs, sequenceBatch, type EncodedPair } from './pair-batch.ts';
+import { encodePairs, sequenceBatch, type EncodedPair, type SequenceBatch } from './pair-batch.ts';
+import { sequenceLogitsGrad } from './sequence-logprobs.ts';
 import type { PreferencePair } from './prefs.ts';
 
 export interface RewardSettings extends LrSchedule {
@@ -25,7 +36,12 @@ export interface RewardSettings extends LrSchedule {
   evalEvery: number;
   seed: number;
   optimizer: AdamWHyper;
+  /** α at the start: the weight of the mean answer log-likelihood in the score (0: the head alone, α fixed). */
+  likelihoodScale?: number;
 }
+
+/** α's default starting value: the SFT model's log-likelihood counts from the first step. */
+export const DEFAULT_LIKELIHOOD_SCALE = 1;
 
 export interface RewardModelOptions {
   /** The SFT checkpoint the reward model starts from. */
@@ -51,16 +67,87 @@ export interface RewardHistory {
 /** Rows per forward when only scoring. */
 const SCORE_ROWS = 32;
 
-/** r(sequence) for chat-encoded sequences (each ≤ context ids, ending with the answer's <|end|>). */
-export async function scoreSequences(model: Gpt, head: ScalarHead, seqs: readonly (readonly number[])[]): Promise<Float64Array> {
-  const out = new Float64Array(seqs.length);
+/** A reward model ready to score: trunk (with its LM head), `score` head and likelihood scale α. */
+export interface RewardModel {
+  model: Gpt;
+  head: ScalarHead;
+  likelihoodScale: number;
+}
+
+/** One forward's scores: r = head + α·meanLogp, with both parts, and what the backward needs. */
+interface ScoredBatch {
+  acts: Activations;
+  batch: SequenceBatch;
+  head: Float64Array;
+  meanLogp: Float64Array;
+  /** Answer ids (targets under the mask) per row. */
+  answerIds: Float64Array;
+  total: Float64Array;
+}
+
+async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[]): Promise<ScoredBatch> {
+  const batch = sequenceBatch(seqs, rm.model.config.contextLength);
+  const { B, T } = batch;
+  const acts = rm.model.forwardLoss(batch, 1);
+  const head = await rm.head.forward(acts, batch.last);
+  const meanLogp = new Float64Array(B);
+  const answerIds = new Float64Array(B);
+  if (rm.likelihoodScale !== 0) {
+    const losses = await acts.losses.read();
+    for (let r = 0; r < B; r++) {
+      let sum = 0;
+      let n = 0;
+      for (let t = 0; t < T; t++) if (batch.mask[r * T + t]) (sum -= losses[r * T + t]), n++;
+      meanLogp[r] = n ? sum / n : 0;
+      answerIds[r] = n;
+    }
+  }
+  const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r]);
+  return { acts, batch, head, meanLogp, answerIds, total };
+}
+
+/** A reward score and its two parts, for an inspector to show where it came from. */
+export interface RewardParts {
+  total: number;
+  head: number;
+  /** The answer's mean log-likelihood under the reward model's LM head (before the α scale). */
+  meanLogp: number;
+}
+
+/** r(sequence) with its parts, for chat-encoded sequences (each ≤ context ids, ending with the answer's <|end|>). */
+export async function scoreParts(rm: RewardModel, seqs: readonly (readonly number[])[]): Promise<RewardParts[]> {
+  const out: RewardParts[] = [];
   for (let i = 0; i < seqs.length; i += SCORE_ROWS) {
-    const b = sequenceBatch(seqs.slice(i, i + SCORE_ROWS), model.config.contextLength);
-    const a = model.forward(b.tokens, b.B, b.T);
-    out.set(await head.forward(a, b.last), i);
+    const s = await scoreBatch(rm, seqs.slice(i, i + SCORE_ROWS));
+    s.total.forEach((total, r) => out.push({ total, head: s.head[r], meanLogp: s.meanLogp[r] }));
   }
   return out;
 }
+
+/** r(sequence) for chat-encoded sequences (each ≤ context ids, ending with the answer's <|end|>). */
+export async function scoreSequences(rm: RewardModel, seqs: readonly (readonly number[])[]): Promise<Float64Array> {
+  return Float64Array.from(await scoreParts(rm, seqs), (p) => p.total);
+}
+
+/** α and its AdamW state: one learned scalar beside the head. */
+class LikelihoodScale {
+  readonly value: Float64Array;
+  grad = 0;
+  private readonly m = new Float64Array(1);
+  private readonly v = new Float64Array(1);
+  private step = 0;
+  constructor(initial: number, readonly learned: boolean) {
+    this.value = Float64Array.of(initial);
+  }
+  update(lr: number, hyper: AdamWHyper): void {
+    if (!this.learned) return;
+    this.step++;
+    adamw(this.value, Float64Array.of(this.grad), this.m, this.v, this.step, { lr, beta1: hyper.beta1, beta2: hyper.beta2, eps: hyper.eps, weightDecay: 0 });
+  }
+}
+
+/** The extra tensor that holds α in a reward checkpoint (absent in older ones: α = 0). */
+const SCALE_TENSOR = 'score.likelihood_scale';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -76,6 +163,7 @@ export class RewardModelRun {
   readonly dropped: number;
   step = 0;
   private readonly rng: Rng;
+  private readonly scale: LikelihoodScale;
 
   constructor(
     gpu: Gpu,
@@ -95,6 +183,14 @@ export class RewardModelRun {
     this.head = new ScalarHead(o.sft.config.channels, { name: 'score', seed: o.settings.seed });
     this.opt = new AdamW(gpu, this.model.specs, this.model.params, o.settings.optimizer);
     this.rng = new Rng(o.settings.seed);
+    const alpha = o.settings.likelihoodScale ?? DEFAULT_LIKELIHOOD_SCALE;
+    if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`the likelihood scale must be ≥ 0, got ${alpha}`);
+    this.scale = new LikelihoodScale(alpha, alpha > 0);
+  }
+
+  /** The model as it scores now (trunk, head, current α). */
+  get rm(): RewardModel {
+    return { model: this.model, head: this.head, likelihoodScale: this.scale.value[0] };
   }
 
   /** Trains for settings.steps, evaluating every evalEvery steps and at the end; returns the reward checkpoint. */
@@ -111,21 +207,14 @@ export class RewardModelRun {
     const t0 = now();
     const P = Math.min(this.o.settings.pairsPerStep, this.train.length);
     const pairs = Array.from({ length: P }, () => this.train[this.rng.int(this.train.length)]);
-    const b = sequenceBatch([...pairs.map((p) => p.chosen.ids), ...pairs.map((p) => p.rejected.ids)], this.model.config.contextLength);
-    this.model.zeroGrads();
-    this.head.zeroGrad();
-    const a = this.model.forward(b.tokens, b.B, b.T);
-    const r = await this.head.forward(a, b.last);
-    const bt = bradleyTerry(r.subarray(0, P), r.subarray(P));
-    if (!Number.isFinite(bt.loss)) throw new DivergenceError(this.step, 'the loss');
-    this.head.backward(a, b.last, [...bt.dChosen, ...bt.dRejected]);
-    this.model.backwardFromFinalNorm(a);
+    const bt = await this.backward(pairs);
     this.opt.measure(this.model.grads);
     const gradNorm = await this.opt.gradNorm();
     if (!Number.isFinite(gradNorm) || !Number.isFinite(this.head.gradNorm())) throw new DivergenceError(this.step, 'the gradient norm');
     const lr = learningRate(this.o.settings, this.step);
     this.opt.apply(this.model.params, this.model.grads, lr);
     this.head.update(lr, this.o.settings.optimizer);
+    this.scale.update(lr, this.o.settings.optimizer);
     this.step++;
     await this.model.gpu.sync();
     const e = { type: 'step' as const, step: this.step, loss: bt.loss, accuracy: bt.accuracy, lr, gradNorm, ms: now() - t0 };
@@ -134,11 +223,40 @@ export class RewardModelRun {
     return e;
   }
 
+  /**
+   * The Bradley–Terry loss of the pairs and its gradient: the trunk's in model.grads, the head's in head.dw,
+   * α's in likelihoodScaleGrad (all overwritten). A non-finite loss throws before anything is written.
+   */
+  async backward(pairs: readonly EncodedPair[]): Promise<{ loss: number; accuracy: number }> {
+    const P = pairs.length;
+    this.model.zeroGrads();
+    this.head.zeroGrad();
+    const s = await scoreBatch(this.rm, [...pairs.map((p) => p.chosen.ids), ...pairs.map((p) => p.rejected.ids)]);
+    const bt = bradleyTerry(s.total.subarray(0, P), s.total.subarray(P));
+    if (!Number.isFinite(bt.loss)) throw new DivergenceError(this.step, 'the loss');
+    const dr = [...bt.dChosen, ...bt.dRejected];
+    const alpha = this.rm.likelihoodScale;
+    if (alpha !== 0) {
+      // d(loss)/d(logits) = dr·α/|y|·d(Σ log p)/d(logits) = (−dr·α/|y|)·(softmax − onehot) on the answer's targets
+      sequenceLogitsGrad(this.model, s.acts, s.batch, dr.map((d, r) => (-d * alpha) / Math.max(1, s.answerIds[r])));
+      this.model.lmHeadBackward(s.acts);
+    }
+    this.scale.grad = dr.reduce((acc, d, r) => acc + d * s.meanLogp[r], 0);
+    this.head.backward(s.acts, s.batch.last, dr, { accumulate: alpha !== 0 });
+    this.model.backwardFromFinalNorm(s.acts);
+    return bt;
+  }
+
+  /** d(loss)/dα of the last backward (0 when α is fixed at 0). */
+  get likelihoodScaleGrad(): number {
+    return this.scale.grad;
+  }
+
   /** Bradley–Terry loss and pairwise accuracy (r_chosen > r_rejected) on the given encoded pairs. */
   async pairAccuracy(pairs: readonly EncodedPair[]): Promise<{ loss: number; accuracy: number }> {
     if (pairs.length === 0) return { loss: NaN, accuracy: NaN };
-    const c = await scoreSequences(this.model, this.head, pairs.map((p) => p.chosen.ids));
-    const r = await scoreSequences(this.model, this.head, pairs.map((p) => p.rejected.ids));
+    const c = await scoreSequences(this.rm, pairs.map((p) => p.chosen.ids));
+    const r = await scoreSequences(this.rm, pairs.map((p) => p.rejected.ids));
     const bt = bradleyTerry(c, r);
     return { loss: bt.loss, accuracy: bt.accuracy };
   }
@@ -154,6 +272,8 @@ export class RewardModelRun {
   async checkpoint(): Promise<Checkpoint> {
     const base = this.o.sft.meta;
     const { tensors, shapes } = this.head.tensors();
+    tensors.set(SCALE_TENSOR, Float32Array.of(this.scale.value[0]));
+    shapes.set(SCALE_TENSOR, [1]);
     const createdAt = new Date().toISOString();
     return {
       config: this.o.sft.config,
@@ -179,10 +299,18 @@ export class RewardModelRun {
   }
 }
 
-/** A trained reward model loaded from a `reward` checkpoint: the trunk and its `score` head. */
-export function loadRewardModel(gpu: Gpu, ckpt: Checkpoint): { model: Gpt; head: ScalarHead } {
+/** A trained reward model loaded from a `reward` checkpoint: the trunk, its `score` head and α. */
+export function loadRewardModel(gpu: Gpu, ckpt: Checkpoint): RewardModel {
   if (ckpt.meta.stage !== 'reward') throw new Error(`"${ckpt.meta.name}" is a ${ckpt.meta.stage} checkpoint, not a reward model`);
   const head = new ScalarHead(ckpt.config.channels, { name: 'score' });
   head.load(ckpt.extraTensors);
-  return { model: new Gpt(gpu, ckpt.config, ckpt.params), head };
+  const scale = ckpt.extraTensors?.get(SCALE_TENSOR);
+  if (scale && (scale.length !== 1 || !Number.isFinite(scale[0]))) throw new Error(`"${SCALE_TENSOR}" must be one finite number`);
+  return { model: new Gpt(gpu, ckpt.config, ckpt.params), head, likelihoodScale: scale ? scale[0] : 0 };
+}
+
+/** Frees a loaded reward model's GPU buffers. */
+export function releaseRewardModel(rm: RewardModel): void {
+  rm.head.release();
+  rm.model.release();
 }

@@ -16,7 +16,7 @@ import { ppoPrompts } from '../rlhf/ppo-prompts.ts';
 import { rewardModelFn } from '../rlhf/ppo-reward.ts';
 import { DEFAULT_PPO, PpoTrainer, type PpoSettings, type PpoStepReport, type RewardFn } from '../rlhf/ppo-trainer.ts';
 import { expandRanking, type PreferencePair, type Ranking } from '../rlhf/prefs.ts';
-import { pickPrompts, rlhfPrompts } from '../rlhf/prompts.ts';
+import { pickPrompts, rewardPromptSplit, rlhfPrompts } from '../rlhf/prompts.ts';
 import { RewardModelRun, type RewardEvent } from '../rlhf/reward-model.ts';
 import { factsQa, samplePairs, trainedSample, type FactsQa } from '../sft/facts-qa.ts';
 import { SftRun, type SftEvent } from '../sft/run.ts';
@@ -198,7 +198,7 @@ export interface LabelerPrefs {
 export interface PrefsOptions {
   /** `labeler:NAME`. */
   labeler: string;
-  /** Trained-fact prompts to rank answers for; a quarter as many (at least 4) held-out ones are added. */
+  /** Trained-fact prompts to rank answers for; heldOutPromptCount(prompts) other trained questions are held out. */
   prompts: number;
   k: number;
   maxTokens: number;
@@ -219,12 +219,12 @@ export async function labelerPreferences(gpu: Gpu, sft: Checkpoint, tokenizer: T
   const labeler = getLabeler(o.labeler);
   const prompts = rlhfPrompts(world);
   const c = { k: o.k, maxTokens: o.maxTokens, seed: o.seed, signal: o.signal, sampler: { temperature: o.temperature, topK: o.topK ?? 0, topP: o.topP ?? 1 } };
-  const heldN = Math.max(4, Math.ceil(o.prompts / 4));
+  const split = rewardPromptSplit(prompts.train, o.prompts, o.seed);
   const model = new Gpt(gpu, sft.config, sft.params);
   try {
     const informative = (rs: Ranking[]) => rs.filter((r) => r.answers.some((a) => a !== r.answers[0]));
-    const train = informative(await collectRankings(model, tokenizer, pickPrompts(prompts.train, o.prompts, o.seed), labeler, world, c));
-    const held = informative(await collectRankings(model, tokenizer, pickPrompts(prompts.heldOut, heldN, o.seed + 1), labeler, world, { ...c, seed: o.seed + 1 }));
+    const train = informative(await collectRankings(model, tokenizer, split.train, labeler, world, c));
+    const held = informative(await collectRankings(model, tokenizer, split.heldOut, labeler, world, { ...c, seed: o.seed + 1 }));
     const pairsOf = (rs: Ranking[]) => rs.flatMap((r) => expandRanking(r));
     return { rankings: [...train, ...held], train: pairsOf(train), heldOut: pairsOf(held) };
   } finally {
@@ -339,17 +339,17 @@ export async function ppoStage(
 
 // ───────────────────────────── the labeler's verdict ─────────────────────────────
 
-/** The labeler's mean score of one fresh answer per held-out prompt, for the SFT and the RLHF model. */
+/** The labeler's mean score of `per` fresh answers (default one) per held-out prompt, for the SFT and the RLHF model. */
 export async function labelerVerdict(
   gpu: Gpu,
   sft: Checkpoint,
   rlhf: Checkpoint,
-  o: { labeler: string; prompts: number; maxTokens: number; temperature: number; seed: number; signal?: AbortSignal },
+  o: { labeler: string; prompts: number; per?: number; maxTokens: number; temperature: number; seed: number; signal?: AbortSignal },
 ): Promise<{ prompts: number; sft: ScoreSummary; rlhf: ScoreSummary }> {
   const labeler = getLabeler(o.labeler);
   const set = ppoPrompts(sft);
   const prompts = pickPrompts(set.heldOut, o.prompts, o.seed + 2);
-  const sample = { maxTokens: o.maxTokens, seed: o.seed + 3, signal: o.signal, sampler: { temperature: o.temperature, topK: 0, topP: 1 } };
+  const sample = { maxTokens: o.maxTokens, per: o.per, seed: o.seed + 3, signal: o.signal, sampler: { temperature: o.temperature, topK: 0, topP: 1 } };
   const scoreOf = async (ck: Checkpoint) => {
     const model = new Gpt(gpu, ck.config, ck.params);
     try {

@@ -11,7 +11,7 @@ import { getLabeler, labelAnswer, labelRanking } from '../rlhf/labeler.ts';
 import { encodeAnswer } from '../rlhf/pair-batch.ts';
 import { tokenizerFingerprint } from '../rlhf/prefs.ts';
 import { factsWorldOf, pickPrompts, rlhfPrompts } from '../rlhf/prompts.ts';
-import { loadRewardModel, scoreSequences } from '../rlhf/reward-model.ts';
+import { loadRewardModel, releaseRewardModel, scoreSequences } from '../rlhf/reward-model.ts';
 import { fitToContext } from '../sft/batch.ts';
 import { answerFromIds, promptIds } from '../sft/chat.ts';
 import { answerOf, questionOf, type QaPair } from '../sft/types.ts';
@@ -135,15 +135,14 @@ export function rewardScores(sampler: Sampler, gpu: Gpu, store: CheckpointStore,
     const tokenizer = tokenizerFromJSON(ckpt.meta.tokenizer as never);
     const T = ckpt.config.contextLength;
     const encoded = items.map((it) => fitToContext(encodeAnswer(tokenizer, it.prompt, it.answer), T - 1));
-    const { model, head } = loadRewardModel(gpu, ckpt);
+    const rm = loadRewardModel(gpu, ckpt);
     try {
       const fit = encoded.filter((e) => e !== null);
-      const r = await scoreSequences(model, head, fit.map((e) => e.ids));
+      const r = await scoreSequences(rm, fit.map((e) => e.ids));
       let j = 0;
       return { rewards: encoded.map((e) => (e ? r[j++] : null)) };
     } finally {
-      head.release();
-      model.release();
+      releaseRewardModel(rm);
       gpu.trimPool();
     }
   });

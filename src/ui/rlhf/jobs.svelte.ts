@@ -54,7 +54,7 @@ export class RlhfJobs {
   rmName = $state('');
   rmSteps = $state(30);
   rmPairs = $state(8);
-  rmLr = $state(3e-4);
+  rmLr = $state(3e-5);
   rmEvalEvery = $state(5);
   rmHeldOut = $state(0.25);
   rm = $state.raw({ loss: [] as Pt[], acc: [] as Pt[], heldLoss: [] as Pt[], heldAcc: [] as Pt[] });

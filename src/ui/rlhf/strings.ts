@@ -17,7 +17,7 @@ export const en = {
   'rlhf.explain.labeler':
     'A labeler made of explicit rules: each rule scores an answer (is the fact right, is it a sentence, is it polite, does it repeat itself, does it ramble), the preset weighs the rules, and the answers are ranked by the total. It stands in for people so the whole loop runs on its own, and every ranking can be explained.',
   'rlhf.explain.rm':
-    'The reward model is the SFT model with one number as output instead of the next token: its score of the whole answer. Bradley–Terry: the probability that the chosen answer beats the rejected one is σ(r_chosen − r_rejected); training makes that probability high on every ranked pair. Held-out accuracy: how often it scores the better answer higher on prompts it never trained on.',
+    'The reward model is the SFT model with one number as output instead of the next token: its score of the whole answer — a learned head on the answer’s last token plus α × the answer’s average log-probability under the model’s own next-token head (the SFT model already knows which facts are right; a small model’s head alone only memorises the training pairs). Bradley–Terry: the probability that the chosen answer beats the rejected one is σ(r_chosen − r_rejected); training makes that probability high on every ranked pair. Held-out accuracy: how often it scores the better answer higher on prompts it never trained on.',
   'rlhf.explain.ppo':
     'PPO: the model answers training prompts, the reward model scores the answers, and the model is pushed towards the answers that scored above what the value head expected. The ratio of new to old probability is clipped to [1−ε, 1+ε] so one step cannot change the model much; every token also pays β × (log π − log π_SFT), a KL penalty that keeps the model close to the SFT model (β = 0 lets it drift and exploit the reward model’s mistakes).',
   'rlhf.explain.dpo':
@@ -214,7 +214,7 @@ export const zh: Record<keyof typeof en, string> = {
   'rlhf.explain.labeler':
     '由明确规则组成的标注员：每条规则给回答打分（事实对不对、是不是完整句子、是否礼貌、是否重复、是否啰嗦），预设决定各规则的权重，按总分排序。它代替人，让整个流程自动运行，而且每个排序都能解释。',
   'rlhf.explain.rm':
-    '奖励模型就是输出一个数而不是下一个词元的 SFT 模型：它对整个回答的打分。Bradley–Terry 模型：被选回答胜过被拒回答的概率是 σ(r_选 − r_拒)；训练让每个比较对上的这个概率变大。留出准确率：在从未训练过的提示上，它给更好回答打更高分的比例。',
+    '奖励模型就是输出一个数而不是下一个词元的 SFT 模型：它对整个回答的打分——回答最后一个词元上的一个可学习输出头，加上 α × 模型自身下一个词元头给这个回答的平均对数概率（SFT 模型已经知道哪些事实是对的；小模型只靠输出头只会记住训练用的比较对）。Bradley–Terry 模型：被选回答胜过被拒回答的概率是 σ(r_选 − r_拒)；训练让每个比较对上的这个概率变大。留出准确率：在从未训练过的提示上，它给更好回答打更高分的比例。',
   'rlhf.explain.ppo':
     'PPO：模型回答训练提示，奖励模型打分，模型被推向得分高于价值头预期的回答。新旧概率之比被截断在 [1−ε, 1+ε] 内，所以一步改变不了太多；每个词元还要付出 β × (log π − log π_SFT) 的 KL 惩罚，使模型靠近 SFT 模型（β = 0 时模型会漂移，并利用奖励模型的漏洞）。',
   'rlhf.explain.dpo':

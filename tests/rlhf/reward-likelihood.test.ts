@@ -1,0 +1,102 @@
+// The reward model's score r = w·h_end + α·(mean answer log-likelihood): its Bradley–Terry gradient on the
+// GPU (the head's d(lnf) added to the LM head's, through the trunk) against finite differences of the float64
+// reference GPT, for the trunk, the head and α; and the answer mask that sequenceBatch derives from the ids.
+import { describe, expect, it } from 'vitest';
+import { testGpu } from '../helpers/gpu.ts';
+import { expectClose, freshRng, maxAbs } from '../helpers/compare.ts';
+import { bradleyTerry, scalarHeadForward, sequenceLogProb } from '../../src/model/reference/rlhf.ts';
+import * as ref from '../../src/model/reference/gpt.ts';
+import { initParams, type GptConfig } from '../../src/model/config.ts';
+import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
+import { SPECIAL_IDS } from '../../src/model/tokenizer/types.ts';
+import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
+import { RewardModelRun, scoreParts } from '../../src/model/rlhf/reward-model.ts';
+import { sequenceBatch } from '../../src/model/rlhf/pair-batch.ts';
+import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
+
+function fd(f: () => number, x: Float64Array, i: number, h: number): number {
+  const x0 = x[i];
+  x[i] = x0 + h;
+  const a = f();
+  x[i] = x0 - h;
+  const b = f();
+  x[i] = x0;
+  return (a - b) / (2 * h);
+}
+
+describe('sequenceBatch answer mask', () => {
+  it('marks the targets after the last <|assistant|>, the closing <|end|> included', () => {
+    const { user, assistant, end, pad } = SPECIAL_IDS;
+    const b = sequenceBatch([[user, 9, 8, end, assistant, 7, 6, end], [user, 9, end, assistant, 5, end]], 8);
+    expect(b.T).toBe(8);
+    expect(Array.from(b.mask.subarray(0, 8))).toEqual([0, 0, 0, 0, 1, 1, 1, 0]);
+    expect(Array.from(b.targets.subarray(0, 8))).toEqual([9, 8, end, assistant, 7, 6, end, pad]);
+    expect(Array.from(b.mask.subarray(8, 16))).toEqual([0, 0, 0, 1, 1, 0, 0, 0]);
+    expect(b.last).toEqual([7, 8 + 5]);
+  });
+});
+
+describe('reward model with a likelihood term on the GPU', () => {
+  it('score and Bradley–Terry gradients (trunk, head, α) match finite differences of the reference', async () => {
+    const gpu = await testGpu();
+    const { rng, seed } = freshRng();
+    const tokenizer = buildCharTokenizer(['abcdefgh?. ']);
+    const CFG: GptConfig = { vocabSize: tokenizer.vocabSize, contextLength: 24, layers: 1, heads: 2, channels: 8 };
+    const values = initParams(CFG, seed);
+    for (const [k, v] of values) if (!/ln_.*weight/.test(k)) v.set(rng.normals(v.length, 0.3));
+    const sft: Checkpoint = {
+      config: CFG, params: values,
+      meta: { stage: 'sft', name: 'sft', createdAt: '', lineage: [{ stage: 'sft', name: 'sft' }], tokenizer: tokenizer.toJSON(), history: null },
+    };
+    const word = (n: number) => Array.from({ length: n }, () => 'abcdefgh'[rng.int(8)]).join('');
+    const pairs = [0, 1, 2].map((i) => ({ prompt: `${word(2 + i)}?`, chosen: `${word(1 + i)}.`, rejected: word(4 - i) }));
+    const alpha = 0.5 + rng.next();
+    const run = new RewardModelRun(
+      gpu,
+      {
+        sft, name: 'rm', prefs: 'test', train: pairs, heldOut: [],
+        settings: { steps: 1, pairsPerStep: 3, maxLr: 1e-3, minLr: 1e-4, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW }, likelihoodScale: alpha },
+      },
+      () => {},
+    );
+    run.head.w.set(rng.normals(CFG.channels, 0.5));
+    const seqs = [...run.train.map((p) => p.chosen.ids), ...run.train.map((p) => p.rejected.ids)];
+    const b = sequenceBatch(seqs, CFG.contextLength);
+    const refParams = new Map([...values].map(([k, v]) => [k, Float64Array.from(v)]));
+    const w = Float64Array.from(run.head.w);
+    const a = Float64Array.of(alpha);
+    const V = CFG.vocabSize;
+    const C = CFG.channels;
+    const refScores = () => {
+      const out = ref.forward(CFG, refParams, { tokens: b.tokens, targets: b.targets, B: b.B, T: b.T });
+      return seqs.map((_, r) => {
+        const lp = sequenceLogProb(out.logits.subarray(r * b.T * V), b.targets.subarray(r * b.T), b.mask.subarray(r * b.T), b.T, V);
+        const n = b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((s, m) => s + m, 0);
+        const h = scalarHeadForward(out.acts.lnf.out.subarray(b.last[r] * C, b.last[r] * C + C), w, 0, 1, C)[0];
+        return h + a[0] * (lp / n);
+      });
+    };
+    const L = () => {
+      const r = refScores();
+      return bradleyTerry(r.slice(0, 3), r.slice(3)).loss;
+    };
+
+    const parts = await scoreParts(run.rm, seqs);
+    expectClose(parts.map((p) => p.total), refScores(), { rtol: 1e-4, atol: 1e-4, seed, label: 'scores' });
+    expect(parts.every((p) => p.meanLogp < 0)).toBe(true);
+
+    const bt = await run.backward(run.train);
+    expect(bt.loss).toBeCloseTo(L(), 4);
+    expect(Math.abs(run.likelihoodScaleGrad - fd(L, a, 0, 1e-6)), `dα (TEST_SEED=${seed})`).toBeLessThan(1e-4 * (1 + Math.abs(run.likelihoodScaleGrad)));
+    const wantDw = Float64Array.from(w, (_, i) => fd(L, w, i, 1e-6));
+    expectClose(run.head.dw, wantDw, { rtol: 1e-3, atol: 1e-4 * maxAbs(wantDw) + 1e-7, seed, label: 'head dw' });
+    for (const [name, p] of refParams) {
+      const got = await run.model.grads.get(name)!.read();
+      const idx = p.length <= 40 ? [...p.keys()] : Array.from({ length: 20 }, () => rng.int(p.length));
+      const want = idx.map((i) => fd(L, p, i, 1e-5));
+      const scale = Math.max(maxAbs(want), maxAbs(got));
+      expectClose(idx.map((i) => got[i]), want, { rtol: 2e-3, atol: 2e-3 * scale + 1e-7, seed, label: `grad ${name}` });
+    }
+    run.release();
+  });
+});
