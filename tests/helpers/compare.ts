@@ -52,3 +52,14 @@ export function maxAbs(x: ArrayLike<number>): number {
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
   return m;
 }
+
+/** Central difference of f along coordinate i of x, which f reads (x[i] is restored). */
+export function fd(f: () => number, x: Float64Array, i: number, h: number): number {
+  const x0 = x[i];
+  x[i] = x0 + h;
+  const a = f();
+  x[i] = x0 - h;
+  const b = f();
+  x[i] = x0;
+  return (a - b) / (2 * h);
+}

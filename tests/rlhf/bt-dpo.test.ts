@@ -3,23 +3,13 @@
 // backward) against finite differences of the float64 reference GPT.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
-import { expectClose, freshRng, maxAbs } from '../helpers/compare.ts';
+import { expectClose, freshRng, maxAbs, fd } from '../helpers/compare.ts';
 import { bradleyTerry, dpoLoss, logSigmoid, sequenceLogProb, tokenLogprobs, type DpoPairLogProbs } from '../../src/model/reference/rlhf.ts';
 import * as ref from '../../src/model/reference/gpt.ts';
 import { Gpt } from '../../src/model/gpt.ts';
 import { initParams, type GptConfig } from '../../src/model/config.ts';
 import { sequenceLogitsGrad, sequenceLogProbs } from '../../src/model/rlhf/sequence-logprobs.ts';
 import { logProbBatch } from '../../src/model/rlhf/pair-batch.ts';
-
-function fd(f: () => number, x: Float64Array, i: number, h: number): number {
-  const x0 = x[i];
-  x[i] = x0 + h;
-  const a = f();
-  x[i] = x0 - h;
-  const b = f();
-  x[i] = x0;
-  return (a - b) / (2 * h);
-}
 
 describe('Bradley–Terry reference', () => {
   it('hand-computed cases', () => {

@@ -3,7 +3,7 @@
 // reference GPT, for the trunk, the head and α; and the answer mask that sequenceBatch derives from the ids.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
-import { expectClose, freshRng, maxAbs } from '../helpers/compare.ts';
+import { expectClose, freshRng, maxAbs, fd } from '../helpers/compare.ts';
 import { bradleyTerry, scalarHeadForward, sequenceLogProb } from '../../src/model/reference/rlhf.ts';
 import * as ref from '../../src/model/reference/gpt.ts';
 import { initParams, type GptConfig } from '../../src/model/config.ts';
@@ -13,16 +13,6 @@ import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
 import { RewardModelRun, scoreParts } from '../../src/model/rlhf/reward-model.ts';
 import { sequenceBatch } from '../../src/model/rlhf/pair-batch.ts';
 import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
-
-function fd(f: () => number, x: Float64Array, i: number, h: number): number {
-  const x0 = x[i];
-  x[i] = x0 + h;
-  const a = f();
-  x[i] = x0 - h;
-  const b = f();
-  x[i] = x0;
-  return (a - b) / (2 * h);
-}
 
 describe('sequenceBatch answer mask', () => {
   it('marks the targets after the last <|assistant|>, the closing <|end|> included', () => {

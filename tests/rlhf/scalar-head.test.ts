@@ -4,24 +4,13 @@
 // float64 reference GPT.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
-import { expectClose, freshRng, maxAbs } from '../helpers/compare.ts';
+import { expectClose, freshRng, maxAbs, fd } from '../helpers/compare.ts';
 import { scalarHeadBackward, scalarHeadForward } from '../../src/model/reference/rlhf.ts';
 import * as ref from '../../src/model/reference/gpt.ts';
 import { Gpt } from '../../src/model/gpt.ts';
 import { initParams, type GptConfig } from '../../src/model/config.ts';
 import { ScalarHead } from '../../src/model/rlhf/scalar-head.ts';
 import type { Rng } from '../../src/model/reference/random.ts';
-
-/** Central difference of f along coordinate i of x (x is restored). */
-function fd(f: () => number, x: Float64Array, i: number, h: number): number {
-  const x0 = x[i];
-  x[i] = x0 + h;
-  const a = f();
-  x[i] = x0 - h;
-  const b = f();
-  x[i] = x0;
-  return (a - b) / (2 * h);
-}
 
 describe('scalar head reference', () => {
   it('gradients of a nonlinear loss of the scores match finite differences', () => {

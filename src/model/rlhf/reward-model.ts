@@ -26,7 +26,7 @@ import { adamw } from '../reference/ops.ts';
 import type { Activations } from '../activations.ts';
 import { ScalarHead } from './scalar-head.ts';
 import { encodePairs, sequenceBatch, type EncodedPair, type SequenceBatch } from './pair-batch.ts';
-import { sequenceLogitsGrad } from './sequence-logprobs.ts';
+import { sequenceLogitsGrad, sequenceLogProbs } from './sequence-logprobs.ts';
 import type { PreferencePair } from './prefs.ts';
 
 export interface RewardSettings extends LrSchedule {
@@ -79,31 +79,29 @@ interface ScoredBatch {
   acts: Activations;
   batch: SequenceBatch;
   head: Float64Array;
+  /** Mean log-likelihood of each row's answer (zeros when α = 0: not computed). */
   meanLogp: Float64Array;
-  /** Answer ids (targets under the mask) per row. */
-  answerIds: Float64Array;
+  /** Tokens in each row's answer, its closing <|end|> included (zeros when α = 0). */
+  answerLengths: Float64Array;
   total: Float64Array;
 }
 
 async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[]): Promise<ScoredBatch> {
   const batch = sequenceBatch(seqs, rm.model.config.contextLength);
-  const { B, T } = batch;
-  const acts = rm.model.forwardLoss(batch, 1);
-  const head = await rm.head.forward(acts, batch.last);
-  const meanLogp = new Float64Array(B);
-  const answerIds = new Float64Array(B);
+  let acts: Activations;
+  let meanLogp: Float64Array = new Float64Array(batch.B);
+  let answerLengths: Float64Array = new Float64Array(batch.B);
   if (rm.likelihoodScale !== 0) {
-    const losses = await acts.losses.read();
-    for (let r = 0; r < B; r++) {
-      let sum = 0;
-      let n = 0;
-      for (let t = 0; t < T; t++) if (batch.mask[r * T + t]) (sum -= losses[r * T + t]), n++;
-      meanLogp[r] = n ? sum / n : 0;
-      answerIds[r] = n;
-    }
+    const lp = await sequenceLogProbs(rm.model, batch);
+    acts = lp.acts;
+    answerLengths = lp.lengths;
+    meanLogp = lp.logp.map((l, r) => (answerLengths[r] ? l / answerLengths[r] : 0));
+  } else {
+    acts = rm.model.forward(batch.tokens, batch.B, batch.T); // the head alone needs no logits' loss
   }
+  const head = await rm.head.forward(acts, batch.last);
   const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r]);
-  return { acts, batch, head, meanLogp, answerIds, total };
+  return { acts, batch, head, meanLogp, answerLengths, total };
 }
 
 /** A reward score and its two parts, for an inspector to show where it came from. */
@@ -238,7 +236,7 @@ export class RewardModelRun {
     const alpha = this.rm.likelihoodScale;
     if (alpha !== 0) {
       // d(loss)/d(logits) = dr·α/|y|·d(Σ log p)/d(logits) = (−dr·α/|y|)·(softmax − onehot) on the answer's targets
-      sequenceLogitsGrad(this.model, s.acts, s.batch, dr.map((d, r) => (-d * alpha) / Math.max(1, s.answerIds[r])));
+      sequenceLogitsGrad(this.model, s.acts, s.batch, dr.map((d, r) => (-d * alpha) / Math.max(1, s.answerLengths[r])));
       this.model.lmHeadBackward(s.acts);
     }
     this.scale.grad = dr.reduce((acc, d, r) => acc + d * s.meanLogp[r], 0);
