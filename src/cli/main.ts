@@ -34,7 +34,7 @@ commands:
             [--steps N --beta X --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
   score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
-            [--kl-beta X (0: no KL leash, reward hacking) --batch N --mini-batch N --epochs N --lr X
+            [--kl-beta X (0: no KL leash, reward hacking) --batch N (answers per step) --samples-per-prompt N --mini-batch N --epochs N --lr X
              --max-tokens N --seed N --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --chat --json]  (--chat: wrap in the chat template, print the answer)
   eval      --ckpt FILE --text PATH [--json]
@@ -88,6 +88,7 @@ const OPTIONS = {
   reward: { type: 'string' },
   'kl-beta': { type: 'string' },
   'mini-batch': { type: 'string' },
+  'samples-per-prompt': { type: 'string' },
   epochs: { type: 'string' },
   rlhf: { type: 'string' },
   'rm-steps': { type: 'string' },

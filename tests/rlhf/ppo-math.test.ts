@@ -7,21 +7,13 @@ import {
   entropyRows,
   gae,
   klPerToken,
+  leaveOneOutScores,
   ppoLogitsGrad,
   shapeRewards,
   tokenLogprobs,
   whiten,
 } from '../../src/model/reference/rlhf.ts';
-import { expectClose, freshRng } from '../helpers/compare.ts';
-
-/** Central difference of f at x along coordinate i. */
-function fd(f: (x: Float64Array) => number, x: Float64Array, i: number, h = 1e-6): number {
-  const a = x.slice();
-  const b = x.slice();
-  a[i] += h;
-  b[i] -= h;
-  return (f(a) - f(b)) / (2 * h);
-}
+import { expectClose, fd, freshRng } from '../helpers/compare.ts';
 
 describe('KL and reward shaping', () => {
   it('KL per token is logπ − logπref, and the score joins the last token', () => {
@@ -29,6 +21,17 @@ describe('KL and reward shaping', () => {
     expectClose(shapeRewards([0.1, -0.2, 0.3], 2, 0.5), [-0.05, 0.1, 1.85], { rtol: 0, atol: 1e-12 });
     expectClose(shapeRewards([0.4], -1, 0), [-1], { rtol: 0, atol: 1e-12 });
     expect(shapeRewards([], 3, 1).length).toBe(0);
+  });
+});
+
+describe('per-prompt leave-one-out baseline', () => {
+  it('subtracts the mean of the other answers to the same prompt', () => {
+    // prompt a: 4, 1, 1 → 4 − 1, 1 − 2.5, 1 − 2.5; prompt b: 2, 0 → 2, −2; prompt c alone keeps 3.
+    const got = leaveOneOutScores([4, 2, 1, 0, 1, 3], ['a', 'b', 'a', 'b', 'a', 'c']);
+    expectClose(got, [3, 2, -1.5, -2, -1.5, 3], { rtol: 0, atol: 1e-12 });
+    // Every answer equally good: no signal left.
+    expectClose(leaveOneOutScores([2.5, 2.5, 2.5], ['q', 'q', 'q']), [0, 0, 0], { rtol: 0, atol: 1e-12 });
+    expect(() => leaveOneOutScores([1, 2], ['a'])).toThrow(/2 scores, 1 groups/);
   });
 });
 
@@ -108,7 +111,7 @@ describe('clipped surrogate', () => {
     for (let t = 0; t < M; t++) {
       const ratio = Math.exp(logp[t] - old[t]);
       if (Math.abs(ratio - (1 + eps)) < 1e-3 || Math.abs(ratio - (1 - eps)) < 1e-3) continue; // a kink
-      expect(Math.abs(fd(f, logp, t) - dLogp[t]), `token ${t}, TEST_SEED=${seed}`).toBeLessThan(1e-7);
+      expect(Math.abs(fd(() => f(logp), logp, t, 1e-6) - dLogp[t]), `token ${t}, TEST_SEED=${seed}`).toBeLessThan(1e-7);
       checked++;
     }
     expect(checked).toBeGreaterThan(30);
@@ -147,7 +150,7 @@ describe('clipped value loss', () => {
       const vClip = old[t] + Math.min(Math.max(v[t] - old[t], -eps), eps);
       const outside = Math.abs(v[t] - old[t]) > eps;
       if (outside && Math.abs(Math.abs(v[t] - ret[t]) - Math.abs(vClip - ret[t])) < 1e-3) continue; // the max's kink
-      expect(Math.abs(fd(f, v, t) - dValues[t]), `token ${t}, TEST_SEED=${seed}`).toBeLessThan(1e-7);
+      expect(Math.abs(fd(() => f(v), v, t, 1e-6) - dValues[t]), `token ${t}, TEST_SEED=${seed}`).toBeLessThan(1e-7);
       checked++;
     }
     expect(checked).toBeGreaterThan(20);
@@ -173,7 +176,7 @@ describe('log-probs, entropy and the logits gradient', () => {
     const loss = (l: Float64Array) => clippedSurrogate(tokenLogprobs(l, targets, N, V), old, adv, 0.2).loss;
     const { dLogp } = clippedSurrogate(tokenLogprobs(logits, targets, N, V), old, adv, 0.2);
     const grad = ppoLogitsGrad(logits, targets, dLogp, N, V);
-    const want = Float64Array.from({ length: N * V }, (_, i) => fd(loss, logits, i, 1e-5));
+    const want = Float64Array.from({ length: N * V }, (_, i) => fd(() => loss(logits), logits, i, 1e-5));
     expectClose(grad, want, { rtol: 1e-5, atol: 1e-8, seed, label: 'd(loss)/d(logits)' });
   });
 

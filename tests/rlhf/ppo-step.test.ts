@@ -58,6 +58,24 @@ describe('PPO policy gradient through the weighted cross-entropy kernel', () => 
 });
 
 describe('one PPO step', () => {
+
+  it('samples each prompt samplesPerPrompt times in a step and scores answers against their siblings', async () => {
+    const gpu = await testGpu();
+    const { seed } = freshRng();
+    const prompts = [[1, 2], [3, 4, 5], [6], [7, 8], [9, 10, 11]];
+    const seen: number[][][] = [];
+    const trainer = new PpoTrainer(gpu, checkpoint(seed), prompts, async (rs) => {
+      seen.push(rs.map((r) => r.prompt));
+      return rs.map(() => 1);
+    }, { ...DEFAULT_PPO, batch: 8, samplesPerPrompt: 4, miniBatch: 8, epochs: 1, maxAnswerTokens: 4, klBeta: 0, lr: 1e-3, seed, optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 } });
+    await trainer.trainStep();
+    const keys = seen[0].map((p) => p.join(','));
+    expect(keys.length).toBe(8);
+    expect(new Set(keys.slice(0, 4)).size, keys.join(' | ')).toBe(1);
+    expect(new Set(keys.slice(4)).size, keys.join(' | ')).toBe(1);
+    expect(keys[0]).not.toBe(keys[4]);
+    trainer.release();
+  });
   it('raises a rewarded answer, lowers a penalised one, and leaves the reference untouched', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();

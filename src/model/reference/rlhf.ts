@@ -171,6 +171,27 @@ export function gae(rewards: ArrayLike<number>, values: ArrayLike<number>, gamma
   return { advantages, returns };
 }
 
+/**
+ * Scores minus a per-prompt leave-one-out baseline (RLOO, Ahmadian et al. 2024): each answer's score less the
+ * mean score of the OTHER answers to the same prompt (`groups[i]` names answer i's prompt); an answer alone
+ * in its group keeps its score. The baseline does not depend on the answer itself, so the policy gradient
+ * stays unbiased, but it removes how hard the question is — which a batch-wide baseline leaves in as noise.
+ */
+export function leaveOneOutScores(scores: ArrayLike<number>, groups: readonly string[]): Float64Array {
+  if (groups.length !== scores.length) throw new Error(`leaveOneOutScores: ${scores.length} scores, ${groups.length} groups`);
+  const sum = new Map<string, { s: number; n: number }>();
+  groups.forEach((g, i) => {
+    const e = sum.get(g) ?? { s: 0, n: 0 };
+    e.s += scores[i];
+    e.n++;
+    sum.set(g, e);
+  });
+  return Float64Array.from({ length: scores.length }, (_, i) => {
+    const { s, n } = sum.get(groups[i])!;
+    return n > 1 ? scores[i] - (s - scores[i]) / (n - 1) : scores[i];
+  });
+}
+
 /** (x − mean)/std (population std, +1e-8 under the root). */
 export function whiten(x: ArrayLike<number>): Float64Array {
   const n = x.length;

@@ -54,11 +54,11 @@ export const PIPELINES: Record<string, PipelinePreset> = {
   'facts-tiny': {
     world: 'tiny', languages: ['en'], mentions: 100, tokenizer: { kind: 'bpe', vocabSize: 768 }, model: { layers: 2, heads: 4, channels: 96, contextLength: 64 }, batch: 16, pretrainSteps: 250, pretrainLr: 3e-3, sftSteps: 150, sftBatch: 8, sftLr: 3e-3, evalQuestions: 80,
     // Temperature 1: at 0.7 the SFT model often sampled K identical answers (48 prompts gave 120 pairs).
-    rlhf: { rmPrompts: 120, k: 4, rmSteps: 80, rmLr: 3e-5, ppoSteps: 30, ppoBatch: 8, maxAnswerTokens: 24, temperature: 1, scorePrompts: 64, scoreSamples: 4 },
+    rlhf: { rmPrompts: 120, k: 4, rmSteps: 80, rmLr: 3e-5, ppoSteps: 30, ppoBatch: 32, maxAnswerTokens: 24, temperature: 1, scorePrompts: 64, scoreSamples: 4 },
   },
   facts: {
     world: 'full', model: { layers: 6, heads: 6, channels: 384, contextLength: 128 }, batch: 32, pretrainSteps: 5000, pretrainLr: 1e-3, sftSteps: 600, sftLr: 3e-4, evalQuestions: 200,
-    rlhf: { rmPrompts: 256, k: 4, rmSteps: 300, rmLr: 1e-4, ppoSteps: 200, ppoBatch: 16, maxAnswerTokens: 48, temperature: 0.7, scorePrompts: 200 },
+    rlhf: { rmPrompts: 256, k: 4, rmSteps: 300, rmLr: 1e-4, ppoSteps: 200, ppoBatch: 64, maxAnswerTokens: 48, temperature: 0.7, scorePrompts: 200 },
   },
 };
 

@@ -69,7 +69,7 @@ export class RlhfJobs {
   ppoReward = $state('labeler:default');
   klBeta = $state(0.05);
   ppoSteps = $state(10);
-  ppoBatch = $state(4);
+  ppoBatch = $state(8);
   ppoLr = $state(1e-4);
   ppoTokens = $state(24);
   judge = $state('default');
