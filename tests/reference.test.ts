@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import * as op from '../src/model/reference/ops.ts';
 import { forward, backward, type Params } from '../src/model/reference/gpt.ts';
 import { initParams, type GptConfig } from '../src/model/config.ts';
-import { freshRng } from './helpers/compare.ts';
+import { fd, freshRng } from './helpers/compare.ts';
 import type { Rng } from '../src/model/reference/random.ts';
 
 const H = 1e-6;
@@ -20,13 +20,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 function checkGrad(label: string, x: Float64Array, analytic: Float64Array, loss: () => number, rng: Rng, samples = 40): void {
   const idx = x.length <= samples ? [...x.keys()] : Array.from({ length: samples }, () => rng.int(x.length));
   for (const i of idx) {
-    const orig = x[i];
-    x[i] = orig + H;
-    const up = loss();
-    x[i] = orig - H;
-    const down = loss();
-    x[i] = orig;
-    const numeric = (up - down) / (2 * H);
+    const numeric = fd(loss, x, i, H);
     const err = Math.abs(numeric - analytic[i]);
     if (err > 1e-6 + 1e-5 * Math.abs(numeric)) {
       expect.fail(`${label}[${i}]: analytic ${analytic[i]}, numeric ${numeric}`);

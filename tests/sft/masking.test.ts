@@ -7,7 +7,7 @@
 // in float64 by the reference forward pass, at random coordinates of every parameter tensor.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
-import { freshRng } from '../helpers/compare.ts';
+import { fd, freshRng } from '../helpers/compare.ts';
 import { Gpt } from '../../src/model/gpt.ts';
 import { initParams, paramSpecs, type GptConfig } from '../../src/model/config.ts';
 import * as ref from '../../src/model/reference/gpt.ts';
@@ -101,15 +101,9 @@ describe('SFT masking through the model', () => {
       const g = first.grads.get(s.name)!;
       for (let k = 0; k < 3; k++) {
         const j = rng.int(p.length);
-        const keep = p[j];
-        p[j] = keep + h;
-        const up = answerLoss();
-        p[j] = keep - h;
-        const down = answerLoss();
-        p[j] = keep;
-        const fd = (up - down) / (2 * h);
+        const numeric = fd(answerLoss, p, j, h);
         // fp32 gradients against a float64 difference quotient: 2e-3 absolute plus 2% relative.
-        expect(Math.abs(g[j] - fd), `${s.name}[${j}]: GPU ${g[j]}, finite difference ${fd} (seed ${seed})`).toBeLessThan(2e-3 + 0.02 * Math.abs(fd));
+        expect(Math.abs(g[j] - numeric), `${s.name}[${j}]: GPU ${g[j]}, finite difference ${numeric} (seed ${seed})`).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
       }
     }
   });
