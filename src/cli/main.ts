@@ -29,7 +29,7 @@ commands:
             [--rlhf labeler:NAME --rm-steps N --ppo-steps N --kl-beta X --samples N]  (then reward model, PPO, labeler score)
   rm        --from SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--prompts N --k N --temperature X --max-tokens N --save-prefs PATH --steps N --batch N --lr X --seed N --json]
-            [--likelihood-scale X (α at the start: r = head + α·mean answer log-likelihood; 0: the head alone)]
+            [--likelihood-scale X (α at the start: r = head + α·mean answer log-likelihood; 0: the head alone) --head-lr-scale X (head and α learn X× faster than the trunk)]
   dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--steps N --beta X --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
   score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
@@ -101,6 +101,7 @@ const OPTIONS = {
   split: { type: 'string' },
   'save-prefs': { type: 'string' },
   'likelihood-scale': { type: 'string' },
+  'head-lr-scale': { type: 'string' },
   samples: { type: 'string' },
 } as const;
 

@@ -104,6 +104,7 @@ export async function rmCommand(args: CliArgs): Promise<void> {
         seed,
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
         likelihoodScale: num(args, 'likelihood-scale', DEFAULT_LIKELIHOOD_SCALE),
+        headLrScale: num(args, 'head-lr-scale', 1),
       },
     },
     (e) => {

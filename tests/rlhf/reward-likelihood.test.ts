@@ -89,4 +89,40 @@ describe('reward model with a likelihood term on the GPU', () => {
     }
     run.release();
   });
+
+  it('headLrScale sets the head and α step apart from the trunk (0 freezes them)', async () => {
+    const gpu = await testGpu();
+    const { rng, seed } = freshRng();
+    const tokenizer = buildCharTokenizer(['abcdefgh?. ']);
+    const CFG: GptConfig = { vocabSize: tokenizer.vocabSize, contextLength: 24, layers: 1, heads: 2, channels: 8 };
+    const sft: Checkpoint = {
+      config: CFG, params: initParams(CFG, seed),
+      meta: { stage: 'sft', name: 'sft', createdAt: '', lineage: [{ stage: 'sft', name: 'sft' }], tokenizer: tokenizer.toJSON(), history: null },
+    };
+    const word = (n: number) => Array.from({ length: n }, () => 'abcdefgh'[rng.int(8)]).join('');
+    const pairs = [0, 1, 2].map((i) => ({ prompt: `${word(2 + i)}?`, chosen: `${word(1 + i)}.`, rejected: word(4 - i) }));
+    const moved = async (headLrScale: number) => {
+      const run = new RewardModelRun(gpu, {
+        sft, name: 'rm', prefs: 'test', train: pairs, heldOut: [],
+        settings: { steps: 1, pairsPerStep: 3, maxLr: 1e-2, minLr: 1e-2, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW }, likelihoodScale: 1, headLrScale },
+      }, () => {});
+      const w0 = Float64Array.from(run.head.w);
+      const wte0 = Float64Array.from(await run.model.params.get('transformer.wte.weight')!.read());
+      await run.trainStep();
+      const head = maxAbs(run.head.w.map((x, i) => x - w0[i]));
+      const alpha = Math.abs(run.rm.likelihoodScale - 1);
+      const wte = await run.model.params.get('transformer.wte.weight')!.read();
+      const trunk = maxAbs(wte.map((x, i) => x - wte0[i]));
+      run.release();
+      return { head, alpha, trunk };
+    };
+    const frozen = await moved(0);
+    expect(frozen.head).toBe(0);
+    expect(frozen.alpha).toBe(0);
+    expect(frozen.trunk, `TEST_SEED=${seed}`).toBeGreaterThan(0);
+    const fast = await moved(10);
+    // Adam's first step moves each parameter by about its learning rate: the head ~10× the trunk's 1e-2.
+    expect(fast.head, `TEST_SEED=${seed}`).toBeGreaterThan(0.05);
+    expect(fast.alpha, `TEST_SEED=${seed}`).toBeGreaterThan(0.05);
+  });
 });

@@ -38,6 +38,8 @@ export interface RewardSettings extends LrSchedule {
   optimizer: AdamWHyper;
   /** α at the start: the weight of the mean answer log-likelihood in the score (0: the head alone, α fixed). */
   likelihoodScale?: number;
+  /** The score head's (and α's) learning rate as a multiple of the trunk's (default 1). */
+  headLrScale?: number;
 }
 
 /** α's default starting value: the SFT model's log-likelihood counts from the first step. */
@@ -211,8 +213,9 @@ export class RewardModelRun {
     if (!Number.isFinite(gradNorm) || !Number.isFinite(this.head.gradNorm())) throw new DivergenceError(this.step, 'the gradient norm');
     const lr = learningRate(this.o.settings, this.step);
     this.opt.apply(this.model.params, this.model.grads, lr);
-    this.head.update(lr, this.o.settings.optimizer);
-    this.scale.update(lr, this.o.settings.optimizer);
+    const headLr = lr * (this.o.settings.headLrScale ?? 1);
+    this.head.update(headLr, this.o.settings.optimizer);
+    this.scale.update(headLr, this.o.settings.optimizer);
     this.step++;
     await this.model.gpu.sync();
     const e = { type: 'step' as const, step: this.step, loss: bt.loss, accuracy: bt.accuracy, lr, gradNorm, ms: now() - t0 };
