@@ -58,8 +58,7 @@ describe('PPO policy gradient through the weighted cross-entropy kernel', () => 
 });
 
 describe('one PPO step', () => {
-
-  it('samples each prompt samplesPerPrompt times in a step and scores answers against their siblings', async () => {
+  it('samples each prompt samplesPerPrompt times in a row', async () => {
     const gpu = await testGpu();
     const { seed } = freshRng();
     const prompts = [[1, 2], [3, 4, 5], [6], [7, 8], [9, 10, 11]];
@@ -76,6 +75,7 @@ describe('one PPO step', () => {
     expect(keys[0]).not.toBe(keys[4]);
     trainer.release();
   });
+
   it('raises a rewarded answer, lowers a penalised one, and leaves the reference untouched', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();

@@ -13,6 +13,7 @@ import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
 import { RewardModelRun, scoreParts } from '../../src/model/rlhf/reward-model.ts';
 import { sequenceBatch } from '../../src/model/rlhf/pair-batch.ts';
 import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
+import type { Rng } from '../../src/model/reference/random.ts';
 
 describe('sequenceBatch answer mask', () => {
   it('marks the targets after the last <|assistant|>, the closing <|end|> included', () => {
@@ -26,20 +27,28 @@ describe('sequenceBatch answer mask', () => {
   });
 });
 
+const ALPHABET = 'abcdefgh?. ';
+
+/** A tiny char-level "SFT" checkpoint (fresh initial weights) and three random preference pairs over its alphabet. */
+function tinySetup(rng: Rng, seed: number) {
+  const tokenizer = buildCharTokenizer([ALPHABET]);
+  const config: GptConfig = { vocabSize: tokenizer.vocabSize, contextLength: 24, layers: 1, heads: 2, channels: 8 };
+  const sft: Checkpoint = {
+    config, params: initParams(config, seed),
+    meta: { stage: 'sft', name: 'sft', createdAt: '', lineage: [{ stage: 'sft', name: 'sft' }], tokenizer: tokenizer.toJSON(), history: null },
+  };
+  const word = (n: number) => Array.from({ length: n }, () => 'abcdefgh'[rng.int(8)]).join('');
+  const pairs = [0, 1, 2].map((i) => ({ prompt: `${word(2 + i)}?`, chosen: `${word(1 + i)}.`, rejected: word(4 - i) }));
+  return { sft, pairs, CFG: config };
+}
+
 describe('reward model with a likelihood term on the GPU', () => {
   it('score and Bradley–Terry gradients (trunk, head, α) match finite differences of the reference', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();
-    const tokenizer = buildCharTokenizer(['abcdefgh?. ']);
-    const CFG: GptConfig = { vocabSize: tokenizer.vocabSize, contextLength: 24, layers: 1, heads: 2, channels: 8 };
-    const values = initParams(CFG, seed);
+    const { sft, pairs, CFG } = tinySetup(rng, seed);
+    const values = sft.params;
     for (const [k, v] of values) if (!/ln_.*weight/.test(k)) v.set(rng.normals(v.length, 0.3));
-    const sft: Checkpoint = {
-      config: CFG, params: values,
-      meta: { stage: 'sft', name: 'sft', createdAt: '', lineage: [{ stage: 'sft', name: 'sft' }], tokenizer: tokenizer.toJSON(), history: null },
-    };
-    const word = (n: number) => Array.from({ length: n }, () => 'abcdefgh'[rng.int(8)]).join('');
-    const pairs = [0, 1, 2].map((i) => ({ prompt: `${word(2 + i)}?`, chosen: `${word(1 + i)}.`, rejected: word(4 - i) }));
     const alpha = 0.5 + rng.next();
     const run = new RewardModelRun(
       gpu,
@@ -93,14 +102,7 @@ describe('reward model with a likelihood term on the GPU', () => {
   it('headLrScale sets the head and α step apart from the trunk (0 freezes them)', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();
-    const tokenizer = buildCharTokenizer(['abcdefgh?. ']);
-    const CFG: GptConfig = { vocabSize: tokenizer.vocabSize, contextLength: 24, layers: 1, heads: 2, channels: 8 };
-    const sft: Checkpoint = {
-      config: CFG, params: initParams(CFG, seed),
-      meta: { stage: 'sft', name: 'sft', createdAt: '', lineage: [{ stage: 'sft', name: 'sft' }], tokenizer: tokenizer.toJSON(), history: null },
-    };
-    const word = (n: number) => Array.from({ length: n }, () => 'abcdefgh'[rng.int(8)]).join('');
-    const pairs = [0, 1, 2].map((i) => ({ prompt: `${word(2 + i)}?`, chosen: `${word(1 + i)}.`, rejected: word(4 - i) }));
+    const { sft, pairs } = tinySetup(rng, seed);
     const moved = async (headLrScale: number) => {
       const run = new RewardModelRun(gpu, {
         sft, name: 'rm', prefs: 'test', train: pairs, heldOut: [],

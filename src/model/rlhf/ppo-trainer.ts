@@ -1,6 +1,6 @@
 // PPO as InstructGPT runs it (Ouyang et al. 2022, after Stiennon et al. 2020 and Ziegler et al. 2019): the
 // SFT model is the initial policy π and, frozen, the reference π_ref; each step
-//   1. samples one answer per prompt from π (rollout.ts),
+//   1. samples samplesPerPrompt answers to each of batch / samplesPerPrompt prompts from π (rollout.ts),
 //   2. scores each whole answer with the reward model (a RewardFn) and, with several answers per prompt,
 //      subtracts the mean score of the prompt's other answers (RLOO's baseline; see samplesPerPrompt),
 //   3. shapes the reward per token: r_t = −β·(logπ(a_t) − logπ_ref(a_t)), plus the score at the last token,
