@@ -15,6 +15,8 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
   const seed = int(args, 'seed', 1337);
   const beta = num(args, 'beta', 0.1);
   if (!(beta > 0)) throw new Error(`--beta must be > 0, got ${beta}`);
+  const nllWeight = num(args, 'nll-weight', 0);
+  if (!(nllWeight >= 0)) throw new Error(`--nll-weight must be ≥ 0, got ${nllWeight}`);
   let gpu: Gpu | undefined;
   const getGpu = async () => (gpu ??= await openGpu());
   const started = Date.now();
@@ -32,6 +34,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
         steps,
         pairsPerStep: int(args, 'batch', 8, 1),
         beta,
+        nllWeight,
         maxLr: num(args, 'lr', 1e-4),
         minLr: num(args, 'min-lr', num(args, 'lr', 1e-4) / 10),
         warmupSteps: int(args, 'warmup', Math.min(10, Math.floor(steps / 10))),
@@ -43,7 +46,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
     },
     (e) => {
       if (e.type === 'step') {
-        if (args.json) emit(args, { step: e.step, loss: e.loss, reward_accuracy: e.rewardAccuracy, margin: e.margin, lr: e.lr });
+        if (args.json) emit(args, { step: e.step, loss: e.loss, reward_accuracy: e.rewardAccuracy, margin: e.margin, chosen_nll: e.nll, lr: e.lr });
         if (!args.json || e.step % 10 === 0) progress(`step ${e.step}/${steps}  loss ${e.loss.toFixed(4)}  implicit-reward accuracy ${e.rewardAccuracy.toFixed(2)}  margin ${e.margin.toFixed(3)}`);
       } else {
         if (args.json) emit(args, { step: e.step, heldout_loss: e.heldoutLoss, heldout_reward_accuracy: e.heldoutRewardAccuracy });
@@ -51,7 +54,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
       }
     },
   );
-  progress(`DPO (β = ${beta}) on ${prefs.train.length} pairs (${prefs.heldOut.length} held out${run.dropped ? `, ${run.dropped} too long for the context` : ''})`);
+  progress(`DPO (β = ${beta}${nllWeight ? `, NLL weight ${nllWeight}` : ''}) on ${prefs.train.length} pairs (${prefs.heldOut.length} held out${run.dropped ? `, ${run.dropped} too long for the context` : ''})`);
   const ckpt = await run.run();
   await saveCheckpoint(out, ckpt);
   const last = run.history.evals.at(-1)!;
@@ -60,7 +63,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
   emit(
     args,
     {
-      done: true, loss: lastStep.loss, heldout_loss: last.heldoutLoss, heldout_reward_accuracy: last.heldoutRewardAccuracy, beta,
+      done: true, loss: lastStep.loss, heldout_loss: last.heldoutLoss, heldout_reward_accuracy: last.heldoutRewardAccuracy, beta, nll_weight: nllWeight,
       checkpoint: out, seconds: (Date.now() - started) / 1000,
     },
     `saved ${out}: held-out DPO loss ${last.heldoutLoss.toFixed(4)}, implicit-reward accuracy ${last.heldoutRewardAccuracy.toFixed(3)}`,

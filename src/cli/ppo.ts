@@ -47,7 +47,7 @@ export function ppoSettings(args: CliArgs): PpoSettings {
 export function ppoPrinter(args: CliArgs, steps: number): (r: PpoStepReport) => void {
   return (r) => {
     if (args.json) {
-      emit(args, { step: r.step, reward: r.reward, kl: r.kl, entropy: r.entropy, value_loss: r.valueLoss, clip_fraction: r.clipFraction });
+      emit(args, { step: r.step, reward: r.reward, kl: r.kl, entropy: r.entropy, value_loss: r.valueLoss, clip_fraction: r.clipFraction, answer_tokens: r.answerTokens, stopped: r.stopped });
     }
     progress(
       `ppo step ${r.step}/${steps}  reward ${r.reward.toFixed(3)}  kl ${r.kl.toFixed(3)}  entropy ${r.entropy.toFixed(3)}  ` +

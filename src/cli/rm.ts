@@ -9,7 +9,7 @@ import { describePrefsErrors, parsePrefsJsonl, rankingsToJsonl, tokenizerFingerp
 import { getLabeler } from '../model/rlhf/labeler.ts';
 import { factsWorldOf, heldOutPromptCount } from '../model/rlhf/prompts.ts';
 import { labelerPreferences } from '../model/train/facts-pipeline.ts';
-import { DEFAULT_LIKELIHOOD_SCALE, RewardModelRun } from '../model/rlhf/reward-model.ts';
+import { DEFAULT_LIKELIHOOD_SCALE, DEFAULT_SCALAR_LR, RewardModelRun } from '../model/rlhf/reward-model.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
@@ -74,6 +74,12 @@ function nonEmpty(p: LoadedPrefs): LoadedPrefs {
   return p;
 }
 
+/** A learning-rate multiple or rate: negative would un-learn. */
+function nonNegative(x: number, flag: string): number {
+  if (!(x >= 0)) throw new Error(`${flag} must be ≥ 0, got ${x}`);
+  return x;
+}
+
 export async function rmCommand(args: CliArgs): Promise<void> {
   const from = required(args, 'from');
   const out = required(args, 'out');
@@ -104,7 +110,9 @@ export async function rmCommand(args: CliArgs): Promise<void> {
         seed,
         optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
         likelihoodScale: num(args, 'likelihood-scale', DEFAULT_LIKELIHOOD_SCALE),
-        headLrScale: num(args, 'head-lr-scale', 1),
+        headLrScale: nonNegative(num(args, 'head-lr-scale', 1), '--head-lr-scale'),
+        scalarLr: nonNegative(num(args, 'scalar-lr', DEFAULT_SCALAR_LR), '--scalar-lr'),
+        learnLength: !args['fixed-length'],
       },
     },
     (e) => {
@@ -122,13 +130,15 @@ export async function rmCommand(args: CliArgs): Promise<void> {
   const ckpt = await run.run();
   await saveCheckpoint(out, ckpt);
   const last = run.history.evals.at(-1)!;
+  const { likelihoodScale, lengthWeight } = run.rm;
   run.release();
   emit(
     args,
     {
       done: true, heldout_pair_accuracy: last.heldoutAccuracy, heldout_loss: last.heldoutLoss, heldout_pair_accuracy_before: before,
-      pairs: run.train.length, heldout_pairs: run.heldOut.length, checkpoint: out, seconds: (Date.now() - started) / 1000,
+      pairs: run.train.length, heldout_pairs: run.heldOut.length, likelihood_scale: likelihoodScale, length_weight: lengthWeight,
+      checkpoint: out, seconds: (Date.now() - started) / 1000,
     },
-    `saved ${out}: held-out pairwise accuracy ${last.heldoutAccuracy.toFixed(3)} (before training ${before.toFixed(3)})`,
+    `saved ${out}: held-out pairwise accuracy ${last.heldoutAccuracy.toFixed(3)} (before training ${before.toFixed(3)}); α ${likelihoodScale.toFixed(3)}, λ ${lengthWeight.toFixed(4)} per token`,
   );
 }

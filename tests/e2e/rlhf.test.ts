@@ -141,6 +141,9 @@ describe('rlhf stage', () => {
     await rmRow.waitFor({ timeout: 30_000 });
     await expect(rmRow.textContent()).resolves.toContain('e2e rm');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=rlhf-inspect-row]').length >= 9, null, { timeout: 60_000 });
+    // each score is explained by its three terms, and the learned α and λ are shown
+    await expect(page.getByTestId('rlhf-inspect-parts').first().textContent()).resolves.toMatch(/head [+-][\d.e+-]+ · likelihood [+-][\d.e+-]+ · length [+-][\d.e+-]+/);
+    await expect(page.getByTestId('rlhf-inspect-scale').textContent()).resolves.toMatch(/α = [\d.e+-]+, λ = [+-][\d.e+-]+ per token/);
 
     // PPO against the reward model.
     await page.getByTestId('rlhf-ppo-reward').selectOption({ label: 'reward model: e2e rm' });
@@ -161,6 +164,7 @@ describe('rlhf stage', () => {
 
     // DPO on the same pairs.
     await page.getByTestId('rlhf-dpo-steps').fill('2');
+    await page.getByTestId('rlhf-dpo-nll').fill('1');
     await page.getByTestId('rlhf-dpo-name').fill('e2e dpo');
     await page.getByTestId('rlhf-dpo-start').click();
     await jobStatus(page, 'dpo', 'done', 240_000);

@@ -50,16 +50,29 @@ describe('DPO reference', () => {
     expect(dpoLoss([{ chosen: -5, refChosen: -5, rejected: -1, refRejected: -1 }], 3).loss).toBeCloseTo(Math.log(2), 12);
     expect(() => dpoLoss([], 1)).toThrow(/no pairs/);
     expect(() => dpoLoss([{ chosen: 0, refChosen: 0, rejected: 0, refRejected: 0 }], 0)).toThrow(/β/);
+    expect(() => dpoLoss([{ chosen: 0, refChosen: 0, rejected: 0, refRejected: 0 }], 1, -1)).toThrow(/NLL weight/);
+  });
+
+  it('hand-computed case with the NLL term on the chosen answer (RPO)', () => {
+    // as above, plus η = 2 on a 4-token chosen answer: nll = 1/4, loss += 2·¼, d/dlogπ(c) −= 2/4
+    const d = dpoLoss([{ chosen: -1, refChosen: -2, rejected: -3, refRejected: -2, chosenTokens: 4 }], 0.5, 2);
+    expect(d.nll).toBeCloseTo(0.25, 12);
+    expect(d.loss).toBeCloseTo(Math.log1p(Math.exp(-1)) + 0.5, 12);
+    const g = 0.5 / (1 + Math.exp(1));
+    expect(d.dChosen[0]).toBeCloseTo(-g - 0.5, 12);
+    expect(d.dRejected[0]).toBeCloseTo(g, 12);
   });
 
   it('gradient matches finite differences; sequence log-prob sums token log-probs', () => {
     const { rng, seed } = freshRng();
     const P = 5;
     const x = rng.normals(4 * P, 2);
-    const pairs = (): DpoPairLogProbs[] => Array.from({ length: P }, (_, i) => ({ chosen: x[4 * i], rejected: x[4 * i + 1], refChosen: x[4 * i + 2], refRejected: x[4 * i + 3] }));
+    const lengths = Array.from({ length: P }, () => 1 + rng.int(9));
+    const pairs = (): DpoPairLogProbs[] => Array.from({ length: P }, (_, i) => ({ chosen: x[4 * i], rejected: x[4 * i + 1], refChosen: x[4 * i + 2], refRejected: x[4 * i + 3], chosenTokens: lengths[i] }));
     const beta = 0.1 + rng.next();
-    const d = dpoLoss(pairs(), beta);
-    const L = () => dpoLoss(pairs(), beta).loss;
+    const eta = rng.next() < 0.5 ? 0 : 2 * rng.next();
+    const d = dpoLoss(pairs(), beta, eta);
+    const L = () => dpoLoss(pairs(), beta, eta).loss;
     for (let i = 0; i < P; i++) {
       expect(Math.abs(d.dChosen[i] - fd(L, x, 4 * i, 1e-6)), `TEST_SEED=${seed}`).toBeLessThan(1e-8);
       expect(Math.abs(d.dRejected[i] - fd(L, x, 4 * i + 1, 1e-6)), `TEST_SEED=${seed}`).toBeLessThan(1e-8);
@@ -91,13 +104,15 @@ describe('DPO on the GPU', () => {
     const b = logProbBatch(rows, CFG.contextLength);
     const refLp = rng.normals(4, 2).map((v) => v - 10);
     const beta = 0.7;
+    const eta = 0.8; // with RPO's NLL term on the chosen answers
     const P = 2;
-    const lossOf = (logp: ArrayLike<number>) =>
-      dpoLoss([0, 1].map((i) => ({ chosen: logp[i], rejected: logp[P + i], refChosen: refLp[i], refRejected: refLp[P + i] })), beta);
-
     const model = new Gpt(gpu, CFG, values);
     model.zeroGrads();
-    const { acts, logp } = await sequenceLogProbs(model, b);
+    const { acts, logp, lengths } = await sequenceLogProbs(model, b);
+    expect(Array.from(lengths)).toEqual([7, 5, 6, 2]);
+    const lossOf = (lp: ArrayLike<number>) =>
+      dpoLoss([0, 1].map((i) => ({ chosen: lp[i], rejected: lp[P + i], refChosen: refLp[i], refRejected: refLp[P + i], chosenTokens: lengths[i] })), beta, eta);
+
     const refParams = new Map([...values].map(([k, v]) => [k, Float64Array.from(v)]));
     const refLogp = () => {
       const logits = ref.forward(CFG, refParams, { tokens: b.tokens, targets: b.targets, B: b.B, T: b.T }).logits;

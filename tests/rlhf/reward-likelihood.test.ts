@@ -1,6 +1,6 @@
-// The reward model's score r = w·h_end + α·(mean answer log-likelihood): its Bradley–Terry gradient on the
-// GPU (the head's d(lnf) added to the LM head's, through the trunk) against finite differences of the float64
-// reference GPT, for the trunk, the head and α; and the answer mask that sequenceBatch derives from the ids.
+// The reward model's score r = w·h_end + α·(mean answer log-likelihood) + λ·(answer tokens): its Bradley–Terry
+// gradient on the GPU (the head's d(lnf) added to the LM head's, through the trunk) against finite differences
+// of the float64 reference GPT, for the trunk, the head, α and λ; and the answer mask that sequenceBatch derives from the ids.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
 import { expectClose, freshRng, maxAbs, fd } from '../helpers/compare.ts';
@@ -43,18 +43,19 @@ function tinySetup(rng: Rng, seed: number) {
 }
 
 describe('reward model with a likelihood term on the GPU', () => {
-  it('score and Bradley–Terry gradients (trunk, head, α) match finite differences of the reference', async () => {
+  it('score and Bradley–Terry gradients (trunk, head, α, λ) match finite differences of the reference', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();
     const { sft, pairs, CFG } = tinySetup(rng, seed);
     const values = sft.params;
     for (const [k, v] of values) if (!/ln_.*weight/.test(k)) v.set(rng.normals(v.length, 0.3));
     const alpha = 0.5 + rng.next();
+    const lambda = rng.next() - 0.5;
     const run = new RewardModelRun(
       gpu,
       {
         sft, name: 'rm', prefs: 'test', train: pairs, heldOut: [],
-        settings: { steps: 1, pairsPerStep: 3, maxLr: 1e-3, minLr: 1e-4, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW }, likelihoodScale: alpha },
+        settings: { steps: 1, pairsPerStep: 3, maxLr: 1e-3, minLr: 1e-4, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW }, likelihoodScale: alpha, lengthWeight: lambda },
       },
       () => {},
     );
@@ -64,6 +65,7 @@ describe('reward model with a likelihood term on the GPU', () => {
     const refParams = new Map([...values].map(([k, v]) => [k, Float64Array.from(v)]));
     const w = Float64Array.from(run.head.w);
     const a = Float64Array.of(alpha);
+    const l = Float64Array.of(lambda);
     const V = CFG.vocabSize;
     const C = CFG.channels;
     const refScores = () => {
@@ -72,7 +74,7 @@ describe('reward model with a likelihood term on the GPU', () => {
         const lp = sequenceLogProb(out.logits.subarray(r * b.T * V), b.targets.subarray(r * b.T), b.mask.subarray(r * b.T), b.T, V);
         const n = b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((s, m) => s + m, 0);
         const h = scalarHeadForward(out.acts.lnf.out.subarray(b.last[r] * C, b.last[r] * C + C), w, 0, 1, C)[0];
-        return h + a[0] * (lp / n);
+        return h + a[0] * (lp / n) + l[0] * n;
       });
     };
     const L = () => {
@@ -83,10 +85,12 @@ describe('reward model with a likelihood term on the GPU', () => {
     const parts = await scoreParts(run.rm, seqs);
     expectClose(parts.map((p) => p.total), refScores(), { rtol: 1e-4, atol: 1e-4, seed, label: 'scores' });
     expect(parts.every((p) => p.meanLogp < 0)).toBe(true);
+    expect(parts.map((p) => p.length)).toEqual(seqs.map((_, r) => b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((s, m) => s + m, 0)));
 
     const bt = await run.backward(run.train);
     expect(bt.loss).toBeCloseTo(L(), 4);
     expect(Math.abs(run.likelihoodScaleGrad - fd(L, a, 0, 1e-6)), `dα (TEST_SEED=${seed})`).toBeLessThan(1e-4 * (1 + Math.abs(run.likelihoodScaleGrad)));
+    expect(Math.abs(run.lengthWeightGrad - fd(L, l, 0, 1e-6)), `dλ (TEST_SEED=${seed})`).toBeLessThan(1e-4 * (1 + Math.abs(run.lengthWeightGrad)));
     const wantDw = Float64Array.from(w, (_, i) => fd(L, w, i, 1e-6));
     expectClose(run.head.dw, wantDw, { rtol: 1e-3, atol: 1e-4 * maxAbs(wantDw) + 1e-7, seed, label: 'head dw' });
     for (const [name, p] of refParams) {
@@ -99,32 +103,37 @@ describe('reward model with a likelihood term on the GPU', () => {
     run.release();
   });
 
-  it('headLrScale sets the head and α step apart from the trunk (0 freezes them)', async () => {
+  it('headLrScale sets the head\'s step apart from the trunk, scalarLr those of α and λ (0 freezes them)', async () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();
     const { sft, pairs } = tinySetup(rng, seed);
-    const moved = async (headLrScale: number) => {
+    const moved = async (headLrScale: number, scalarLr: number, learnLength = true) => {
       const run = new RewardModelRun(gpu, {
         sft, name: 'rm', prefs: 'test', train: pairs, heldOut: [],
-        settings: { steps: 1, pairsPerStep: 3, maxLr: 1e-2, minLr: 1e-2, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW }, likelihoodScale: 1, headLrScale },
+        settings: {
+          steps: 1, pairsPerStep: 3, maxLr: 1e-2, minLr: 1e-2, warmupSteps: 0, decaySteps: 1, evalEvery: 0, seed, optimizer: { ...DEFAULT_ADAMW },
+          likelihoodScale: 1, headLrScale, scalarLr, learnLength,
+        },
       }, () => {});
       const w0 = Float64Array.from(run.head.w);
       const wte0 = Float64Array.from(await run.model.params.get('transformer.wte.weight')!.read());
       await run.trainStep();
       const head = maxAbs(run.head.w.map((x, i) => x - w0[i]));
-      const alpha = Math.abs(run.rm.likelihoodScale - 1);
+      const { likelihoodScale, lengthWeight } = run.rm;
       const wte = await run.model.params.get('transformer.wte.weight')!.read();
       const trunk = maxAbs(wte.map((x, i) => x - wte0[i]));
       run.release();
-      return { head, alpha, trunk };
+      return { head, alpha: Math.abs(likelihoodScale - 1), lambda: Math.abs(lengthWeight), trunk };
     };
-    const frozen = await moved(0);
-    expect(frozen.head).toBe(0);
-    expect(frozen.alpha).toBe(0);
+    const frozen = await moved(0, 0);
+    expect([frozen.head, frozen.alpha, frozen.lambda]).toEqual([0, 0, 0]);
     expect(frozen.trunk, `TEST_SEED=${seed}`).toBeGreaterThan(0);
-    const fast = await moved(10);
-    // Adam's first step moves each parameter by about its learning rate: the head ~10× the trunk's 1e-2.
+    // Adam's first step moves each parameter by about its learning rate: the head ~10× the trunk's 1e-2,
+    // α and λ by the scalar rate 0.3 (the pairs differ in length, so λ has a gradient)
+    const fast = await moved(10, 0.3);
     expect(fast.head, `TEST_SEED=${seed}`).toBeGreaterThan(0.05);
-    expect(fast.alpha, `TEST_SEED=${seed}`).toBeGreaterThan(0.05);
+    expect(fast.alpha, `TEST_SEED=${seed}`).toBeGreaterThan(0.1);
+    expect(fast.lambda, `TEST_SEED=${seed}`).toBeGreaterThan(0.1);
+    expect((await moved(1, 0.3, false)).lambda).toBe(0);
   });
 });

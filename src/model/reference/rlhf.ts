@@ -105,41 +105,48 @@ export interface DpoPairLogProbs {
   /** The frozen reference model's. */
   refChosen: number;
   refRejected: number;
+  /** Tokens in the chosen answer (for the NLL term; 1 when absent). */
+  chosenTokens?: number;
 }
 
 /**
  * DPO (Rafailov et al. 2023) over P pairs: mean_p −log σ(β·[(logπ(c) − logπref(c)) − (logπ(r) − logπref(r))]),
  * with its gradient with respect to each policy log-prob: d/dlogπ(c) = −β·σ(−βΔ)/P, d/dlogπ(r) = +β·σ(−βΔ)/P.
+ * With nllWeight η > 0 it adds RPO's term (Pang et al. 2024; TRL's rpo_alpha), η·mean_p −logπ(c)/|c|: the
+ * chosen answers' per-token negative log-likelihood, which keeps their probability from falling while the
+ * margin grows (d/dlogπ(c) gains −η/(P·|c|)). `nll` is that mean per-token NLL (before η).
  * `rewardAccuracy`: the share of pairs whose implicit reward margin βΔ is > 0.
  */
 export function dpoLoss(
   pairs: readonly DpoPairLogProbs[],
   beta: number,
-): { loss: number; dChosen: Float64Array; dRejected: Float64Array; margins: Float64Array; rewardAccuracy: number } {
+  nllWeight = 0,
+): { loss: number; nll: number; dChosen: Float64Array; dRejected: Float64Array; margins: Float64Array; rewardAccuracy: number } {
   const P = pairs.length;
   if (P === 0) throw new Error('dpoLoss: no pairs');
   if (!(beta > 0)) throw new Error(`dpoLoss: β must be > 0, got ${beta}`);
+  if (!(nllWeight >= 0)) throw new Error(`dpoLoss: the NLL weight must be ≥ 0, got ${nllWeight}`);
   const dChosen = new Float64Array(P);
   const dRejected = new Float64Array(P);
   const margins = new Float64Array(P);
   let loss = 0;
+  let nll = 0;
   let right = 0;
   pairs.forEach((p, i) => {
     const z = beta * (p.chosen - p.refChosen - (p.rejected - p.refRejected));
     margins[i] = z;
     loss -= logSigmoid(z);
     const s = (beta * sigmoid(-z)) / P;
-    dChosen[i] = -s;
+    const n = Math.max(1, p.chosenTokens ?? 1);
+    nll -= p.chosen / n;
+    dChosen[i] = -s - nllWeight / (P * n);
     dRejected[i] = s;
     if (z > 0) right++;
   });
-  return { loss: loss / P, dChosen, dRejected, margins, rewardAccuracy: right / P };
+  return { loss: loss / P + (nllWeight * nll) / P, nll: nll / P, dChosen, dRejected, margins, rewardAccuracy: right / P };
 }
 
 // ───────────────────────────── PPO (GAE, KL, clipped objectives) ─────────────────────────────
-// NOTE (h3a-rm helper): this section was written by the PPO helper and accidentally overwritten when the
-// BT/DPO part above was created at the same moment; it is rebuilt here from tests/rlhf/ppo-math.test.ts.
-// The PPO helper owns it — replace freely.
 
 /** Per-token KL estimate logπ − logπref. */
 export function klPerToken(logp: ArrayLike<number>, refLogp: ArrayLike<number>): Float64Array {

@@ -12,6 +12,9 @@
 // coefficients on the host → the cross-entropy kernel again on the same logits with weights coef·mask →
 // backward from the logits. The frozen reference's log-probs are computed once up front (the policy starts
 // as the reference, so no second model is kept).
+// nllWeight > 0 adds RPO's per-token NLL of the chosen answers (reference/rlhf.ts dpoLoss): plain DPO can
+// widen the margin by lowering both answers' probability, and on facts-tiny at β 0.1 it did — the answers got
+// shorter and the facts were lost (correct 44 % → 21 %, bench/NOTES-facts.md).
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
 import { AdamW, type AdamWHyper } from '../optimizer.ts';
@@ -29,6 +32,8 @@ export interface DpoSettings extends LrSchedule {
   steps: number;
   pairsPerStep: number;
   beta: number;
+  /** η of RPO's NLL term on the chosen answers (0: plain DPO). */
+  nllWeight?: number;
   evalEvery: number;
   seed: number;
   optimizer: AdamWHyper;
@@ -46,11 +51,11 @@ export interface DpoOptions {
 }
 
 export type DpoEvent =
-  | { type: 'step'; step: number; loss: number; rewardAccuracy: number; margin: number; lr: number; gradNorm: number; ms: number }
+  | { type: 'step'; step: number; loss: number; rewardAccuracy: number; margin: number; nll: number; lr: number; gradNorm: number; ms: number }
   | { type: 'eval'; step: number; heldoutLoss: number; heldoutRewardAccuracy: number };
 
 export interface DpoHistory {
-  steps: { step: number; loss: number; rewardAccuracy: number; margin: number; lr: number; gradNorm: number }[];
+  steps: { step: number; loss: number; rewardAccuracy: number; margin: number; nll: number; lr: number; gradNorm: number }[];
   evals: { step: number; heldoutLoss: number; heldoutRewardAccuracy: number }[];
 }
 
@@ -137,10 +142,11 @@ export class DpoRun {
     const rows: EncodedAnswer[] = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
     const b = logProbBatch(rows, this.model.config.contextLength);
     this.model.zeroGrads();
-    const { acts, logp } = await sequenceLogProbs(this.model, b);
+    const { acts, logp, lengths } = await sequenceLogProbs(this.model, b);
     const d = dpoLoss(
-      pairs.map((p, i) => ({ chosen: logp[i], rejected: logp[P + i], refChosen: p.refChosen, refRejected: p.refRejected })),
+      pairs.map((p, i) => ({ chosen: logp[i], rejected: logp[P + i], refChosen: p.refChosen, refRejected: p.refRejected, chosenTokens: lengths[i] })),
       this.o.settings.beta,
+      this.o.settings.nllWeight ?? 0,
     );
     if (!Number.isFinite(d.loss)) throw new DivergenceError(this.step, 'the loss');
     // d(loss)/d(logits) = −d(loss)/d(logπ)·(softmax − onehot): the coefficient is −d(loss)/d(logπ(row)).
@@ -154,8 +160,8 @@ export class DpoRun {
     this.step++;
     await this.model.gpu.sync();
     const margin = d.margins.reduce((a, m) => a + m, 0) / P;
-    const e = { type: 'step' as const, step: this.step, loss: d.loss, rewardAccuracy: d.rewardAccuracy, margin, lr, gradNorm, ms: now() - t0 };
-    this.history.steps.push({ step: e.step, loss: e.loss, rewardAccuracy: e.rewardAccuracy, margin, lr, gradNorm });
+    const e = { type: 'step' as const, step: this.step, loss: d.loss, rewardAccuracy: d.rewardAccuracy, margin, nll: d.nll, lr, gradNorm, ms: now() - t0 };
+    this.history.steps.push({ step: e.step, loss: e.loss, rewardAccuracy: e.rewardAccuracy, margin, nll: d.nll, lr, gradNorm });
     this.emit(e);
     return e;
   }
@@ -185,7 +191,7 @@ export class DpoRun {
         stage,
         name: this.o.name,
         createdAt,
-        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta }],
+        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta, nllWeight: this.o.settings.nllWeight ?? 0 }],
         tokenizer: base.tokenizer,
         history: this.history,
         train: { step: this.step, prefs: this.o.prefs, beta: this.o.settings.beta, settings: this.o.settings },

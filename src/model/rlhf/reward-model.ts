@@ -1,13 +1,17 @@
 // The reward model (InstructGPT §3.5): the SFT model's trunk with a scalar head (`score`, no bias) on the
 // <|end|> that closes the answer, trained on preference pairs with the Bradley–Terry loss
 //   loss = mean −log σ(r(prompt, chosen) − r(prompt, rejected)).
-// Its score adds a likelihood term to the head:
-//   r(x, y) = w·h_end + α·(1/|y|)·Σ_t log p(y_t | x, y_<t)
-// where p is the reward model's own LM head (the SFT model's at the start) and α a learned scale
-// (`score.likelihood_scale`; α = 0 is the plain InstructGPT head). Why: on facts-tiny the head alone fits its
-// training pairs and stays at chance on held-out prompts (42–57 %), while the SFT model's mean answer
-// log-likelihood alone ranks the same held-out pairs 76 % right — it knows which fact is correct
-// (bench/NOTES-facts.md). The average log-likelihood as a learned reward is SimPO's (Meng et al. 2024).
+// Its score adds a likelihood term and a length term to the head:
+//   r(x, y) = w·h_end + α·(1/|y|)·Σ_t log p(y_t | x, y_<t) + λ·|y|
+// where p is the reward model's own LM head (the SFT model's at the start), α a learned scale
+// (`score.likelihood_scale`; α = 0 is the plain InstructGPT head) and λ a learned weight per answer token
+// (`score.length_weight`, starting at 0). Why α: on facts-tiny the head alone fits its training pairs and
+// stays at chance on held-out prompts (42–57 %), while the SFT model's mean answer log-likelihood alone ranks
+// the same held-out pairs 76 % right — it knows which fact is correct (bench/NOTES-facts.md); the average
+// log-likelihood as a learned reward is SimPO's (Meng et al. 2024). Why λ: a labeler's taste for length
+// (terse, rambling) is the preference that carries across questions, and the head at <|end|> of this small
+// model did not learn it (its share of the score's spread within a prompt: 0.04 of 0.51); one learned number
+// does, and it shows what the rankings taught — real reward models are known to learn a length bias too.
 // Chosen and rejected sequences of a step go through ONE forward (2P rows). d(loss)/d(r) reaches the trunk two
 // ways: through the head (d(lnf) = dr·w at each <|end|>) and through the LM head (the weighted cross-entropy
 // kernel with per-position weights −dr·α/|y|), summed in d(lnf) and backpropagated from the final LayerNorm.
@@ -38,12 +42,23 @@ export interface RewardSettings extends LrSchedule {
   optimizer: AdamWHyper;
   /** α at the start: the weight of the mean answer log-likelihood in the score (0: the head alone, α fixed). */
   likelihoodScale?: number;
-  /** The score head's (and α's) learning rate as a multiple of the trunk's (default 1). */
+  /** The score head's learning rate as a multiple of the trunk's (default 1). */
   headLrScale?: number;
+  /** λ at the start: the score's weight per answer token (default 0). */
+  lengthWeight?: number;
+  /** Learn λ (default true); false keeps it at its start. */
+  learnLength?: boolean;
+  /**
+   * α's and λ's learning rate (default DEFAULT_SCALAR_LR): AdamW moves a parameter by about lr per step, so at
+   * the trunk's 3e-5 two numbers of order 1 would stay where they start.
+   */
+  scalarLr?: number;
 }
 
 /** α's default starting value: the SFT model's log-likelihood counts from the first step. */
 export const DEFAULT_LIKELIHOOD_SCALE = 1;
+/** α's and λ's peak learning rate (follows the trunk's schedule). */
+export const DEFAULT_SCALAR_LR = 1e-2;
 
 export interface RewardModelOptions {
   /** The SFT checkpoint the reward model starts from. */
@@ -69,21 +84,22 @@ export interface RewardHistory {
 /** Rows per forward when only scoring. */
 const SCORE_ROWS = 32;
 
-/** A reward model ready to score: trunk (with its LM head), `score` head and likelihood scale α. */
+/** A reward model ready to score: trunk (with its LM head), `score` head, likelihood scale α, length weight λ. */
 export interface RewardModel {
   model: Gpt;
   head: ScalarHead;
   likelihoodScale: number;
+  lengthWeight: number;
 }
 
-/** One forward's scores: r = head + α·meanLogp, with both parts, and what the backward needs. */
+/** One forward's scores: r = head + α·meanLogp + λ·length, with the parts, and what the backward needs. */
 interface ScoredBatch {
   acts: Activations;
   batch: SequenceBatch;
   head: Float64Array;
   /** Mean log-likelihood of each row's answer (zeros when α = 0: not computed). */
   meanLogp: Float64Array;
-  /** Tokens in each row's answer, its closing <|end|> included (zeros when α = 0). */
+  /** Tokens in each row's answer, its closing <|end|> included. */
   answerLengths: Float64Array;
   total: Float64Array;
 }
@@ -92,7 +108,7 @@ async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[])
   const batch = sequenceBatch(seqs, rm.model.config.contextLength);
   let acts: Activations;
   let meanLogp: Float64Array = new Float64Array(batch.B);
-  let answerLengths: Float64Array = new Float64Array(batch.B);
+  let answerLengths = answerTokens(batch);
   if (rm.likelihoodScale !== 0) {
     const lp = await sequenceLogProbs(rm.model, batch);
     acts = lp.acts;
@@ -102,8 +118,15 @@ async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[])
     acts = rm.model.forward(batch.tokens, batch.B, batch.T); // the head alone needs no logits' loss
   }
   const head = await rm.head.forward(acts, batch.last);
-  const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r]);
+  const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r] + rm.lengthWeight * answerLengths[r]);
   return { acts, batch, head, meanLogp, answerLengths, total };
+}
+
+/** Each row's answer length in tokens: its positions in the answer mask. */
+function answerTokens(b: SequenceBatch): Float64Array {
+  const n = new Float64Array(b.B);
+  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) n[r] += b.mask[r * b.T + t];
+  return n;
 }
 
 /** A reward score and its two parts, for an inspector to show where it came from. */
@@ -112,6 +135,8 @@ export interface RewardParts {
   head: number;
   /** The answer's mean log-likelihood under the reward model's LM head (before the α scale). */
   meanLogp: number;
+  /** The answer's length in tokens, its closing <|end|> included (before the λ weight). */
+  length: number;
 }
 
 /** r(sequence) with its parts, for chat-encoded sequences (each ≤ context ids, ending with the answer's <|end|>). */
@@ -119,7 +144,7 @@ export async function scoreParts(rm: RewardModel, seqs: readonly (readonly numbe
   const out: RewardParts[] = [];
   for (let i = 0; i < seqs.length; i += SCORE_ROWS) {
     const s = await scoreBatch(rm, seqs.slice(i, i + SCORE_ROWS));
-    s.total.forEach((total, r) => out.push({ total, head: s.head[r], meanLogp: s.meanLogp[r] }));
+    s.total.forEach((total, r) => out.push({ total, head: s.head[r], meanLogp: s.meanLogp[r], length: s.answerLengths[r] }));
   }
   return out;
 }
@@ -129,8 +154,8 @@ export async function scoreSequences(rm: RewardModel, seqs: readonly (readonly n
   return Float64Array.from(await scoreParts(rm, seqs), (p) => p.total);
 }
 
-/** α and its AdamW state: one learned scalar beside the head. */
-class LikelihoodScale {
+/** α or λ and its AdamW state: one learned scalar beside the head. */
+class LearnedScalar {
   readonly value: Float64Array;
   grad = 0;
   private readonly m = new Float64Array(1);
@@ -146,8 +171,9 @@ class LikelihoodScale {
   }
 }
 
-/** The extra tensor that holds α in a reward checkpoint (absent in older ones: α = 0). */
+/** The extra tensors that hold α and λ in a reward checkpoint (absent in older ones: 0). */
 const SCALE_TENSOR = 'score.likelihood_scale';
+const LENGTH_TENSOR = 'score.length_weight';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -163,7 +189,8 @@ export class RewardModelRun {
   readonly dropped: number;
   step = 0;
   private readonly rng: Rng;
-  private readonly scale: LikelihoodScale;
+  private readonly scale: LearnedScalar;
+  private readonly length: LearnedScalar;
 
   constructor(
     gpu: Gpu,
@@ -185,12 +212,15 @@ export class RewardModelRun {
     this.rng = new Rng(o.settings.seed);
     const alpha = o.settings.likelihoodScale ?? DEFAULT_LIKELIHOOD_SCALE;
     if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`the likelihood scale must be ≥ 0, got ${alpha}`);
-    this.scale = new LikelihoodScale(alpha, alpha > 0);
+    this.scale = new LearnedScalar(alpha, alpha > 0);
+    const lambda = o.settings.lengthWeight ?? 0;
+    if (!Number.isFinite(lambda)) throw new Error(`the length weight must be finite, got ${lambda}`);
+    this.length = new LearnedScalar(lambda, o.settings.learnLength ?? true);
   }
 
-  /** The model as it scores now (trunk, head, current α). */
+  /** The model as it scores now (trunk, head, current α and λ). */
   get rm(): RewardModel {
-    return { model: this.model, head: this.head, likelihoodScale: this.scale.value[0] };
+    return { model: this.model, head: this.head, likelihoodScale: this.scale.value[0], lengthWeight: this.length.value[0] };
   }
 
   /** Trains for settings.steps, evaluating every evalEvery steps and at the end; returns the reward checkpoint. */
@@ -213,9 +243,11 @@ export class RewardModelRun {
     if (!Number.isFinite(gradNorm) || !Number.isFinite(this.head.gradNorm())) throw new DivergenceError(this.step, 'the gradient norm');
     const lr = learningRate(this.o.settings, this.step);
     this.opt.apply(this.model.params, this.model.grads, lr);
-    const headLr = lr * (this.o.settings.headLrScale ?? 1);
-    this.head.update(headLr, this.o.settings.optimizer);
-    this.scale.update(headLr, this.o.settings.optimizer);
+    this.head.update(lr * (this.o.settings.headLrScale ?? 1), this.o.settings.optimizer);
+    // α and λ follow the trunk's schedule (warm-up, decay) at their own peak
+    const scalarLr = (this.o.settings.maxLr > 0 ? lr / this.o.settings.maxLr : 0) * (this.o.settings.scalarLr ?? DEFAULT_SCALAR_LR);
+    this.scale.update(scalarLr, this.o.settings.optimizer);
+    this.length.update(scalarLr, this.o.settings.optimizer);
     this.step++;
     await this.model.gpu.sync();
     const e = { type: 'step' as const, step: this.step, loss: bt.loss, accuracy: bt.accuracy, lr, gradNorm, ms: now() - t0 };
@@ -226,7 +258,7 @@ export class RewardModelRun {
 
   /**
    * The Bradley–Terry loss of the pairs and its gradient: the trunk's in model.grads, the head's in head.dw,
-   * α's in likelihoodScaleGrad (all overwritten). A non-finite loss throws before anything is written.
+   * α's in likelihoodScaleGrad, λ's in lengthWeightGrad (all overwritten). A non-finite loss throws before anything is written.
    */
   async backward(pairs: readonly EncodedPair[]): Promise<{ loss: number; accuracy: number }> {
     const P = pairs.length;
@@ -243,6 +275,7 @@ export class RewardModelRun {
       this.model.lmHeadBackward(s.acts);
     }
     this.scale.grad = dr.reduce((acc, d, r) => acc + d * s.meanLogp[r], 0);
+    this.length.grad = dr.reduce((acc, d, r) => acc + d * s.answerLengths[r], 0);
     this.head.backward(s.acts, s.batch.last, dr, { accumulate: alpha !== 0 });
     this.model.backwardFromFinalNorm(s.acts);
     return bt;
@@ -251,6 +284,11 @@ export class RewardModelRun {
   /** d(loss)/dα of the last backward (0 when α is fixed at 0). */
   get likelihoodScaleGrad(): number {
     return this.scale.grad;
+  }
+
+  /** d(loss)/dλ of the last backward. */
+  get lengthWeightGrad(): number {
+    return this.length.grad;
   }
 
   /** Bradley–Terry loss and pairwise accuracy (r_chosen > r_rejected) on the given encoded pairs. */
@@ -275,6 +313,8 @@ export class RewardModelRun {
     const { tensors, shapes } = this.head.tensors();
     tensors.set(SCALE_TENSOR, Float32Array.of(this.scale.value[0]));
     shapes.set(SCALE_TENSOR, [1]);
+    tensors.set(LENGTH_TENSOR, Float32Array.of(this.length.value[0]));
+    shapes.set(LENGTH_TENSOR, [1]);
     const createdAt = new Date().toISOString();
     return {
       config: this.o.sft.config,
@@ -300,14 +340,17 @@ export class RewardModelRun {
   }
 }
 
-/** A trained reward model loaded from a `reward` checkpoint: the trunk, its `score` head and α. */
+/** A trained reward model loaded from a `reward` checkpoint: the trunk, its `score` head, α and λ. */
 export function loadRewardModel(gpu: Gpu, ckpt: Checkpoint): RewardModel {
   if (ckpt.meta.stage !== 'reward') throw new Error(`"${ckpt.meta.name}" is a ${ckpt.meta.stage} checkpoint, not a reward model`);
   const head = new ScalarHead(ckpt.config.channels, { name: 'score' });
   head.load(ckpt.extraTensors);
-  const scale = ckpt.extraTensors?.get(SCALE_TENSOR);
-  if (scale && (scale.length !== 1 || !Number.isFinite(scale[0]))) throw new Error(`"${SCALE_TENSOR}" must be one finite number`);
-  return { model: new Gpt(gpu, ckpt.config, ckpt.params), head, likelihoodScale: scale ? scale[0] : 0 };
+  const scalar = (name: string) => {
+    const t = ckpt.extraTensors?.get(name);
+    if (t && (t.length !== 1 || !Number.isFinite(t[0]))) throw new Error(`"${name}" must be one finite number`);
+    return t ? t[0] : 0;
+  };
+  return { model: new Gpt(gpu, ckpt.config, ckpt.params), head, likelihoodScale: scalar(SCALE_TENSOR), lengthWeight: scalar(LENGTH_TENSOR) };
 }
 
 /** Frees a loaded reward model's GPU buffers. */

@@ -11,14 +11,14 @@ import { getLabeler, labelAnswer, labelRanking } from '../rlhf/labeler.ts';
 import { encodeAnswer } from '../rlhf/pair-batch.ts';
 import { tokenizerFingerprint } from '../rlhf/prefs.ts';
 import { factsWorldOf, pickPrompts, rlhfPrompts } from '../rlhf/prompts.ts';
-import { loadRewardModel, releaseRewardModel, scoreSequences } from '../rlhf/reward-model.ts';
+import { loadRewardModel, releaseRewardModel, scoreParts } from '../rlhf/reward-model.ts';
 import { fitToContext } from '../sft/batch.ts';
 import { answerFromIds, promptIds } from '../sft/chat.ts';
 import { answerOf, questionOf, type QaPair } from '../sft/types.ts';
 import { tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
 import { codeError } from './errors.ts';
 import { checkInt, checkPositive, type RlhfJob } from './rlhf-job.ts';
-import type { LabeledRanking, RlhfLabelSpec, RlhfModelInfo, RlhfPrompt, RlhfSampleResult, RlhfSampling } from './rlhf-protocol.ts';
+import type { LabeledRanking, RlhfLabelSpec, RlhfModelInfo, RlhfPrompt, RlhfSampleResult, RlhfSampling, RewardScores } from './rlhf-protocol.ts';
 import type { Sampler } from './sampler.ts';
 
 /** Rows decoded together (prompts × K) when the labeler collects (one progress event per chunk). */
@@ -127,7 +127,7 @@ export async function labelPrompts(job: RlhfJob, spec: RlhfLabelSpec): Promise<{
 }
 
 /** A stored reward model's score of each (prompt, answer) in the chat template, read at the answer's <|end|>. */
-export function rewardScores(sampler: Sampler, gpu: Gpu, store: CheckpointStore, rewardId: string, items: { prompt: string; answer: string }[]): Promise<{ rewards: (number | null)[] }> {
+export function rewardScores(sampler: Sampler, gpu: Gpu, store: CheckpointStore, rewardId: string, items: { prompt: string; answer: string }[]): Promise<RewardScores> {
   return sampler.track(`rm-score-${rewardId}-${Date.now()}`, async () => {
     const ckpt = await store.load(rewardId);
     if (ckpt.meta.stage !== 'reward') throw codeError('bad-data', `"${ckpt.meta.name}" is a ${ckpt.meta.stage} checkpoint, not a reward model.`);
@@ -138,9 +138,15 @@ export function rewardScores(sampler: Sampler, gpu: Gpu, store: CheckpointStore,
     const rm = loadRewardModel(gpu, ckpt);
     try {
       const fit = encoded.filter((e) => e !== null);
-      const r = await scoreSequences(rm, fit.map((e) => e.ids));
+      const r = await scoreParts(rm, fit.map((e) => e.ids));
       let j = 0;
-      return { rewards: encoded.map((e) => (e ? r[j++] : null)) };
+      const scored = encoded.map((e) => (e ? r[j++] : null));
+      return {
+        rewards: scored.map((p) => p?.total ?? null),
+        parts: scored.map((p) => (p ? { head: p.head, likelihood: rm.likelihoodScale * p.meanLogp, length: rm.lengthWeight * p.length } : null)),
+        alpha: rm.likelihoodScale,
+        lambda: rm.lengthWeight,
+      };
     } finally {
       releaseRewardModel(rm);
       gpu.trimPool();

@@ -86,8 +86,20 @@ export interface RmSpec {
   settings: PairTrainSettings;
 }
 
+/** A reward model's scores for the inspector: each answer's total and where it came from (null: too long). */
+export interface RewardScores {
+  rewards: (number | null)[];
+  /** The score's three terms: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */
+  parts: ({ head: number; likelihood: number; length: number } | null)[];
+  /** The learned likelihood scale α and weight per answer token λ. */
+  alpha: number;
+  lambda: number;
+}
+
 export interface DpoSpec extends RmSpec {
   beta: number;
+  /** RPO's weight on the chosen answers' per-token NLL (0: plain DPO). */
+  nllWeight?: number;
 }
 
 export interface PpoSpec {
@@ -137,7 +149,7 @@ export interface RlhfCommands {
   /** Pauses, resumes or stops the running RLHF job. */
   'rlhf-control': { req: { type: 'rlhf-control'; action: 'pause' | 'resume' | 'stop' }; res: { ok: true } };
   /** A stored reward model's score of each (prompt, answer); null for one that does not fit the context. */
-  'rlhf-rm-score': { req: { type: 'rlhf-rm-score'; rewardId: string; items: { prompt: string; answer: string }[] }; res: { rewards: (number | null)[] } };
+  'rlhf-rm-score': { req: { type: 'rlhf-rm-score'; rewardId: string; items: { prompt: string; answer: string }[] }; res: RewardScores };
 }
 
 export type RlhfEvent =

@@ -104,8 +104,9 @@ export async function trainRewardModel(job: RlhfJob, spec: RmSpec): Promise<Rlhf
 
 export async function trainDpo(job: RlhfJob, spec: DpoSpec): Promise<RlhfTrainResult> {
   checkPositive('β', spec.beta);
+  const nllWeight = checkPositive('the NLL weight', spec.nllWeight ?? 0, true);
   const { sft, split } = await loadData(job, spec);
-  const settings: DpoSettings = { ...schedule(spec.settings), beta: spec.beta };
+  const settings: DpoSettings = { ...schedule(spec.settings), beta: spec.beta, nllWeight };
   const run = new DpoRun(
     job.deps.gpu,
     { policy: sft, name: spec.name, prefs: spec.prefs, train: split.train, heldOut: split.heldOut, settings, signal: job.signal },

@@ -17,6 +17,8 @@ export interface InspectRow {
   prompt: string;
   answer: string;
   reward: number | null;
+  /** Where the reward came from: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */
+  parts: { head: number; likelihood: number; length: number } | null;
   /** The ranking's place of the answer (1 = best). */
   place: number;
 }
@@ -60,6 +62,8 @@ export class RlhfJobs {
   rm = $state.raw({ loss: [] as Pt[], acc: [] as Pt[], heldLoss: [] as Pt[], heldAcc: [] as Pt[] });
   inspectId = $state('');
   inspect: InspectRow[] = $state.raw([]);
+  /** The inspected reward model's learned α (likelihood scale) and λ (weight per answer token). */
+  inspectScale: { alpha: number; lambda: number } | null = $state(null);
   inspectBusy = $state(false);
   inspectError: Msg | null = $state(null);
 
@@ -79,6 +83,8 @@ export class RlhfJobs {
   // ── DPO ──
   dpoName = $state('');
   beta = $state(0.1);
+  /** RPO's NLL weight on the chosen answers (0: plain DPO). */
+  dpoNll = $state(0);
   dpoSteps = $state(30);
   dpoLr = $state(3e-4);
   dpoPairs = $state(8);
@@ -254,7 +260,7 @@ export class RlhfJobs {
     try {
       const r = await this.c.engine.request({
         type: 'rlhf-dpo-start', runId,
-        spec: { sftId: this.c.sftId, name, prefs: 'rankings in this browser', rankings: rankings.map(plainRanking), settings: this.pairSettings('dpo'), beta: this.beta },
+        spec: { sftId: this.c.sftId, name, prefs: 'rankings in this browser', rankings: rankings.map(plainRanking), settings: this.pairSettings('dpo'), beta: this.beta, nllWeight: this.dpoNll },
       });
       this.finish(r);
     } catch (e) {
@@ -311,13 +317,14 @@ export class RlhfJobs {
     const rankings = this.c.usable.slice(-8);
     const rows: InspectRow[] = rankings.flatMap((r) => {
       const places = positionPlaces(r);
-      return r.order.map((ai, k) => ({ prompt: r.prompt, answer: r.answers[ai], reward: null, place: places[k] }));
+      return r.order.map((ai, k) => ({ prompt: r.prompt, answer: r.answers[ai], reward: null, parts: null, place: places[k] }));
     });
     if (rows.length === 0) return void (this.inspect = []);
     this.inspectBusy = true;
     try {
-      const { rewards } = await this.c.engine.request({ type: 'rlhf-rm-score', rewardId: this.inspectId, items: rows.map(({ prompt, answer }) => ({ prompt, answer })) });
-      this.inspect = rows.map((row, i) => ({ ...row, reward: rewards[i] }));
+      const s = await this.c.engine.request({ type: 'rlhf-rm-score', rewardId: this.inspectId, items: rows.map(({ prompt, answer }) => ({ prompt, answer })) });
+      this.inspect = rows.map((row, i) => ({ ...row, reward: s.rewards[i], parts: s.parts[i] }));
+      this.inspectScale = { alpha: s.alpha, lambda: s.lambda };
     } catch (e) {
       this.inspectError = engineMsg(e);
     } finally {

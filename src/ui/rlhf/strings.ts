@@ -129,6 +129,9 @@ export const en = {
   'rlhf.inspect.prompt': 'Prompt',
   'rlhf.inspect.reward': 'Reward',
   'rlhf.inspect.tooLong': 'too long',
+  'rlhf.inspect.parts': 'Where it comes from',
+  'rlhf.inspect.partsValue': 'head {head} · likelihood {likelihood} · length {length}',
+  'rlhf.inspect.scale': ' The score is the head at the answer’s end + α × the answer’s mean log-likelihood + λ × its length in tokens; this model learned α = {alpha}, λ = {lambda} per token.',
 
   'rlhf.ppo.policy': 'Policy: {name} (the model selected in step 1), also the frozen reference of the KL penalty.',
   'rlhf.ppo.reward': 'Reward',
@@ -145,6 +148,8 @@ export const en = {
   'rlhf.ppo.after': 'After (PPO)',
   'rlhf.dpo.beta': 'β',
   'rlhf.dpo.betaHint': 'Small β lets the model move far from the SFT model to fit the pairs; large β keeps it close.',
+  'rlhf.dpo.nll': 'Keep chosen answers likely (NLL weight)',
+  'rlhf.dpo.nllHint': 'DPO only asks that a chosen answer beat its rejected one; it can get there by making both less likely, and lose what SFT taught. A weight above 0 adds the chosen answers’ own loss, as in SFT (RPO); 0 is plain DPO.',
   'rlhf.dpo.start': 'Run DPO',
 
   'rlhf.chart.step': 'step',
@@ -327,6 +332,9 @@ export const zh: Record<keyof typeof en, string> = {
   'rlhf.inspect.prompt': '提示',
   'rlhf.inspect.reward': '奖励',
   'rlhf.inspect.tooLong': '太长',
+  'rlhf.inspect.parts': '分数的来源',
+  'rlhf.inspect.partsValue': '打分头 {head} · 似然 {likelihood} · 长度 {length}',
+  'rlhf.inspect.scale': ' 分数 = 回答结尾处打分头的输出 + α × 回答的平均对数似然 + λ × 回答的词元数；这个模型学到 α = {alpha}，每个词元 λ = {lambda}。',
 
   'rlhf.ppo.policy': '策略：{name}（第 1 步选择的模型），同时也是 KL 惩罚所用的冻结参考模型。',
   'rlhf.ppo.reward': '奖励',
@@ -343,6 +351,8 @@ export const zh: Record<keyof typeof en, string> = {
   'rlhf.ppo.after': '之后（PPO）',
   'rlhf.dpo.beta': 'β',
   'rlhf.dpo.betaHint': 'β 小，模型可以为拟合比较对而远离 SFT 模型；β 大，模型保持接近。',
+  'rlhf.dpo.nll': '保持被选回答的概率（NLL 权重）',
+  'rlhf.dpo.nllHint': 'DPO 只要求被选的回答胜过被拒的回答；它可以靠把两者的概率都压低来做到，从而丢掉 SFT 学到的东西。权重大于 0 时再加上被选回答本身的损失（和 SFT 一样，即 RPO）；0 就是普通的 DPO。',
   'rlhf.dpo.start': '运行 DPO',
 
   'rlhf.chart.step': '步',
