@@ -32,7 +32,7 @@ export function ppoSettings(args: CliArgs): PpoSettings {
   return {
     ...DEFAULT_PPO,
     batch,
-    miniBatch: Math.min(batch, int(args, 'mini-batch', Math.min(batch, DEFAULT_PPO.miniBatch), 1)),
+    miniBatch: int(args, 'mini-batch', DEFAULT_PPO.miniBatch, 1),
     samplesPerPrompt: int(args, 'samples-per-prompt', DEFAULT_PPO.samplesPerPrompt, 1),
     epochs: int(args, 'epochs', DEFAULT_PPO.epochs, 1),
     lr: num(args, 'lr', DEFAULT_PPO.lr),

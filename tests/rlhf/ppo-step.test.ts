@@ -58,7 +58,7 @@ describe('PPO policy gradient through the weighted cross-entropy kernel', () => 
 });
 
 describe('one PPO step', () => {
-  it('samples each prompt samplesPerPrompt times in a row', async () => {
+  it('samples each prompt samplesPerPrompt times in a row (a minibatch above the batch is the batch)', async () => {
     const gpu = await testGpu();
     const { seed } = freshRng();
     const prompts = [[1, 2], [3, 4, 5], [6], [7, 8], [9, 10, 11]];
@@ -66,7 +66,8 @@ describe('one PPO step', () => {
     const trainer = new PpoTrainer(gpu, checkpoint(seed), prompts, async (rs) => {
       seen.push(rs.map((r) => r.prompt));
       return rs.map(() => 1);
-    }, { ...DEFAULT_PPO, batch: 8, samplesPerPrompt: 4, miniBatch: 8, epochs: 1, maxAnswerTokens: 4, klBeta: 0, lr: 1e-3, seed, optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 } });
+    }, { ...DEFAULT_PPO, batch: 8, samplesPerPrompt: 4, miniBatch: 32, epochs: 1, maxAnswerTokens: 4, klBeta: 0, lr: 1e-3, seed, optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 } });
+    expect(trainer.settings.miniBatch).toBe(8);
     await trainer.trainStep();
     const keys = seen[0].map((p) => p.join(','));
     expect(keys.length).toBe(8);

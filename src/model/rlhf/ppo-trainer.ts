@@ -12,7 +12,7 @@
 // (reference/rlhf.ts); the GPU computes log-probs and takes c_t·(softmax − onehot) back (ppo-logprobs.ts).
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
-import { AdamW, type AdamWHyper } from '../optimizer.ts';
+import { AdamW } from '../optimizer.ts';
 import type { Checkpoint } from '../checkpoint/index.ts';
 import { Rng } from '../reference/random.ts';
 import { clippedSurrogate, clippedValueLoss, gae, klPerToken, leaveOneOutScores, shapeRewards, whiten } from '../reference/rlhf.ts';
@@ -20,59 +20,12 @@ import { DivergenceError } from '../train/trainer.ts';
 import { ScalarHead } from './scalar-head.ts';
 import { answerEntropies, answerLogprobs, policyBackward } from './ppo-logprobs.ts';
 import { packRollouts, sampleRollouts, type Rollout } from './rollout.ts';
+import type { PpoSettings } from './ppo-settings.ts';
+
+export { DEFAULT_PPO, type PpoSettings } from './ppo-settings.ts';
 
 /** The reward model's score of each whole answer (prompt + answer), one number per rollout. */
 export type RewardFn = (rollouts: readonly Rollout[]) => Promise<number[]>;
-
-export interface PpoSettings {
-  /** Rollouts (answers) per PPO step. */
-  batch: number;
-  /**
-   * Answers sampled per prompt (batch / this prompts per step). With more than one, each score is taken
-   * relative to the prompt's other answers before the KL shaping: measured on facts-tiny with the labeler
-   * itself as the reward, one answer per prompt let the question's difficulty swamp the signal and the
-   * reward FELL over 30 steps (bench/NOTES-facts.md).
-   */
-  samplesPerPrompt: number;
-  /** Rollouts per gradient step (batch is split into minibatches). */
-  miniBatch: number;
-  /** Passes over each batch of rollouts. */
-  epochs: number;
-  lr: number;
-  /** β of the per-token KL penalty to the SFT reference; 0 lets the policy drift freely (reward hacking). */
-  klBeta: number;
-  gamma: number;
-  lambda: number;
-  /** ε of the ratio clip. */
-  clip: number;
-  /** ε of the value clip (absolute, in reward units). */
-  valueClip: number;
-  /** Weight c_v of the value loss next to the policy loss (they share the trunk). */
-  valueCoef: number;
-  maxAnswerTokens: number;
-  whitenAdvantages: boolean;
-  seed: number;
-  optimizer: AdamWHyper;
-}
-
-export const DEFAULT_PPO: Omit<PpoSettings, 'seed' | 'optimizer'> = {
-  // Measured on facts-tiny with the labeler as the reward (bench/NOTES-facts.md): 8 prompts × 4 answers, one
-  // gradient step per epoch over all 32, lr 3e-4, raised the trained-question score; minibatches of 4 at 1e-4,
-  // or 4 epochs, only drifted (KL up, entropy up, score down).
-  batch: 32,
-  samplesPerPrompt: 4,
-  miniBatch: 32,
-  epochs: 2,
-  lr: 3e-4,
-  klBeta: 0.05,
-  gamma: 1,
-  lambda: 0.95,
-  clip: 0.2,
-  valueClip: 0.2,
-  valueCoef: 0.1,
-  maxAnswerTokens: 48,
-  whitenAdvantages: true,
-};
 
 export interface PpoStepReport {
   step: number;
@@ -115,6 +68,7 @@ export class PpoTrainer {
   readonly reference: Gpt;
   readonly valueHead: ScalarHead;
   readonly opt: AdamW;
+  readonly settings: PpoSettings;
   step = 0;
   readonly history: PpoStepReport[] = [];
   private readonly rng: Rng;
@@ -125,12 +79,14 @@ export class PpoTrainer {
     readonly init: Checkpoint,
     private readonly prompts: readonly number[][],
     private readonly reward: RewardFn,
-    readonly settings: PpoSettings,
+    settings: PpoSettings,
   ) {
     if (prompts.length === 0) throw new Error('PPO needs at least one prompt');
     if (settings.batch < 1 || settings.miniBatch < 1 || settings.epochs < 1 || settings.samplesPerPrompt < 1) {
       throw new Error('PPO batch, minibatch, epochs and samples per prompt must be ≥ 1');
     }
+    // a minibatch larger than the batch is the whole batch
+    this.settings = { ...settings, miniBatch: Math.min(settings.miniBatch, settings.batch) };
     this.policy = new Gpt(gpu, init.config, init.params);
     this.reference = new Gpt(gpu, init.config, init.params);
     this.valueHead = new ScalarHead(init.config.channels, { bias: true, name: 'v_head', seed: settings.seed });

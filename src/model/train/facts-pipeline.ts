@@ -288,12 +288,10 @@ export interface PpoStageResult {
 
 /** PPO settings for the pipeline: DEFAULT_PPO with the preset's batch and answer length (and any overrides). */
 export function pipelinePpoSettings(s: Pick<FactsSetup, 'preset' | 'seed'>, over: Partial<PpoSettings> = {}): PpoSettings {
-  const settings: PpoSettings = {
+  return {
     ...DEFAULT_PPO, batch: s.preset.rlhf.ppoBatch, maxAnswerTokens: s.preset.rlhf.maxAnswerTokens, seed: s.seed,
     optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 }, ...over,
   };
-  settings.miniBatch = Math.min(settings.miniBatch, settings.batch);
-  return settings;
 }
 
 /** A reward for PPO that is not a reward-model checkpoint (the CLI's `--reward labeler:NAME`). */

@@ -66,7 +66,6 @@ export async function trainPpo(job: RlhfJob, spec: PpoSpec): Promise<RlhfTrainRe
   const settings: PpoSettings = {
     ...DEFAULT_PPO,
     batch: spec.batch,
-    miniBatch: Math.min(spec.batch, DEFAULT_PPO.miniBatch),
     lr: spec.lr,
     klBeta: spec.klBeta,
     maxAnswerTokens: spec.maxTokens,
