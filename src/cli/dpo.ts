@@ -2,7 +2,7 @@
 // sampled and ranked as `rm` does), with β as the dial; writes a `dpo` checkpoint.
 import type { Gpu } from '../model/gpu/runtime.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
-import { DpoRun } from '../model/rlhf/dpo.ts';
+import { DEFAULT_NLL_WEIGHT, DpoRun } from '../model/rlhf/dpo.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 import { loadPreferences } from './rm.ts';
@@ -15,7 +15,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
   const seed = int(args, 'seed', 1337);
   const beta = num(args, 'beta', 0.1);
   if (!(beta > 0)) throw new Error(`--beta must be > 0, got ${beta}`);
-  const nllWeight = num(args, 'nll-weight', 0);
+  const nllWeight = num(args, 'nll-weight', DEFAULT_NLL_WEIGHT);
   if (!(nllWeight >= 0)) throw new Error(`--nll-weight must be ≥ 0, got ${nllWeight}`);
   let gpu: Gpu | undefined;
   const getGpu = async () => (gpu ??= await openGpu());

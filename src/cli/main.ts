@@ -32,7 +32,7 @@ commands:
             [--likelihood-scale X (α at the start: r = head + α·mean answer log-likelihood + λ·answer tokens; 0: no likelihood term)
              --head-lr-scale X (the head learns X× faster than the trunk) --scalar-lr X (α's and λ's peak lr) --fixed-length (λ stays 0)]
   dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
-            [--steps N --beta X --nll-weight X (RPO: + X·the chosen answers' per-token NLL) --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
+            [--steps N --beta X --nll-weight X (RPO: + X·the chosen answers' per-token NLL; default 1, 0: plain DPO) --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
   score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N (answers per step) --samples-per-prompt N --mini-batch N --epochs N --lr X

@@ -95,7 +95,7 @@ describe('CLI rm, dpo, score', () => {
     const d = await cli(['dpo', '--policy', sft, '--prefs', prefs, '--steps', '2', '--beta', '0.5', '--batch', '2', '--out', dpoOut, '--json']);
     expect(d.code, d.stderr).toBe(0);
     const dd = jsonLines(d.stdout).at(-1)!;
-    expect(dd).toMatchObject({ done: true, beta: 0.5, checkpoint: dpoOut });
+    expect(dd).toMatchObject({ done: true, beta: 0.5, nll_weight: 1, checkpoint: dpoOut });
     expect(dd.loss as number).toBeGreaterThan(0);
     const dpoCkpt = readCheckpoint(await readFile(dpoOut));
     expect(dpoCkpt.meta.stage).toBe('dpo');

@@ -182,12 +182,13 @@ describe('RLHF worker jobs', () => {
     for (const e of steps) if (e.type === 'rlhf-ppo') expect([e.event.reward, e.event.kl, e.event.entropy, e.event.valueLoss].every(Number.isFinite)).toBe(true);
   });
 
-  it('DPO stores a dpo checkpoint with β in its lineage', async () => {
+  it('DPO stores a dpo checkpoint with β and the NLL weight in its lineage; a negative NLL weight is refused', async () => {
     const { j, store } = job('dpo');
-    const r = await j.run((jj) => trainDpo(jj, { sftId: 'sft', name: 'dpo', prefs: 'test', rankings: rankings(), settings: settings(2), beta: 0.2 }));
+    const r = await j.run((jj) => trainDpo(jj, { sftId: 'sft', name: 'dpo', prefs: 'test', rankings: rankings(), settings: settings(2), beta: 0.2, nllWeight: 0.5 }));
     const saved = store.saved.get(checkpointOf(r).id!)!;
     expect(saved.meta.stage).toBe('dpo');
-    expect(saved.meta.lineage.at(-1)).toMatchObject({ stage: 'dpo', beta: 0.2 });
+    expect(saved.meta.lineage.at(-1)).toMatchObject({ stage: 'dpo', beta: 0.2, nllWeight: 0.5 });
+    await expect(j.run((jj) => trainDpo(jj, { sftId: 'sft', name: 'dpo', prefs: 'test', rankings: rankings(), settings: settings(2), beta: 0.2, nllWeight: -1 }))).rejects.toThrow(/NLL weight must be ≥ 0/);
   });
 });
 

@@ -17,9 +17,9 @@
 // shorter and the facts were lost (correct 44 % → 21 %, bench/NOTES-facts.md).
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
-import { AdamW, type AdamWHyper } from '../optimizer.ts';
+import { AdamW } from '../optimizer.ts';
 import { DivergenceError } from '../train/trainer.ts';
-import { learningRate, type LrSchedule } from '../train/schedule.ts';
+import { learningRate } from '../train/schedule.ts';
 import { tokenizerFromJSON, type Tokenizer } from '../tokenizer/index.ts';
 import type { Checkpoint, Stage } from '../checkpoint/index.ts';
 import { Rng } from '../reference/random.ts';
@@ -27,17 +27,9 @@ import { dpoLoss } from '../reference/rlhf.ts';
 import { encodePairs, logProbBatch, type EncodedAnswer, type EncodedPair } from './pair-batch.ts';
 import { sequenceLogitsGrad, sequenceLogProbs } from './sequence-logprobs.ts';
 import type { PreferencePair } from './prefs.ts';
+import { DEFAULT_NLL_WEIGHT, type DpoSettings } from './dpo-settings.ts';
 
-export interface DpoSettings extends LrSchedule {
-  steps: number;
-  pairsPerStep: number;
-  beta: number;
-  /** η of RPO's NLL term on the chosen answers (0: plain DPO). */
-  nllWeight?: number;
-  evalEvery: number;
-  seed: number;
-  optimizer: AdamWHyper;
-}
+export { DEFAULT_NLL_WEIGHT, type DpoSettings } from './dpo-settings.ts';
 
 export interface DpoOptions {
   /** The SFT checkpoint: the initial policy and the frozen reference. */
@@ -146,7 +138,7 @@ export class DpoRun {
     const d = dpoLoss(
       pairs.map((p, i) => ({ chosen: logp[i], rejected: logp[P + i], refChosen: p.refChosen, refRejected: p.refRejected, chosenTokens: lengths[i] })),
       this.o.settings.beta,
-      this.o.settings.nllWeight ?? 0,
+      this.o.settings.nllWeight ?? DEFAULT_NLL_WEIGHT,
     );
     if (!Number.isFinite(d.loss)) throw new DivergenceError(this.step, 'the loss');
     // d(loss)/d(logits) = −d(loss)/d(logπ)·(softmax − onehot): the coefficient is −d(loss)/d(logπ(row)).
@@ -191,7 +183,7 @@ export class DpoRun {
         stage,
         name: this.o.name,
         createdAt,
-        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta, nllWeight: this.o.settings.nllWeight ?? 0 }],
+        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta, nllWeight: this.o.settings.nllWeight ?? DEFAULT_NLL_WEIGHT }],
         tokenizer: base.tokenizer,
         history: this.history,
         train: { step: this.step, prefs: this.o.prefs, beta: this.o.settings.beta, settings: this.o.settings },

@@ -4,7 +4,7 @@
 // event; stopping stores the model so far (it is a usable model, just trained for fewer steps).
 import type { Checkpoint } from '../checkpoint/index.ts';
 import { DEFAULT_ADAMW } from '../optimizer.ts';
-import { DpoRun, type DpoSettings } from '../rlhf/dpo.ts';
+import { DEFAULT_NLL_WEIGHT, DpoRun, type DpoSettings } from '../rlhf/dpo.ts';
 import { tokenizerFingerprint } from '../rlhf/prefs.ts';
 import { RewardModelRun, type RewardSettings } from '../rlhf/reward-model.ts';
 import { tokenizerFromJSON } from '../tokenizer/index.ts';
@@ -104,7 +104,7 @@ export async function trainRewardModel(job: RlhfJob, spec: RmSpec): Promise<Rlhf
 
 export async function trainDpo(job: RlhfJob, spec: DpoSpec): Promise<RlhfTrainResult> {
   checkPositive('β', spec.beta);
-  const nllWeight = checkPositive('the NLL weight', spec.nllWeight ?? 0, true);
+  const nllWeight = checkPositive('the NLL weight', spec.nllWeight ?? DEFAULT_NLL_WEIGHT, true);
   const { sft, split } = await loadData(job, spec);
   const settings: DpoSettings = { ...schedule(spec.settings), beta: spec.beta, nllWeight };
   const run = new DpoRun(

@@ -6,6 +6,7 @@ import type { EngineEvent } from '../../model/worker/protocol.ts';
 import type { LabeledRanking, PairTrainSettings, PpoExample, RlhfEvent, RlhfJobKind, RlhfTrainResult } from '../../model/worker/rlhf-protocol.ts';
 import type { Msg } from '../pretrain/controller.svelte.ts';
 import { engineMsg, type RlhfController } from './controller.svelte.ts';
+import { DEFAULT_NLL_WEIGHT } from '../../model/rlhf/dpo-settings.ts';
 import { plainRanking, stored, type StoredRanking } from './prefs-store.ts';
 import { positionPlaces } from './ranking.ts';
 
@@ -84,7 +85,7 @@ export class RlhfJobs {
   dpoName = $state('');
   beta = $state(0.1);
   /** RPO's NLL weight on the chosen answers (0: plain DPO). */
-  dpoNll = $state(0);
+  dpoNll = $state(DEFAULT_NLL_WEIGHT);
   dpoSteps = $state(30);
   dpoLr = $state(3e-4);
   dpoPairs = $state(8);
