@@ -26,6 +26,12 @@ export function num(args: CliArgs, name: keyof CliArgs, fallback: number): numbe
   return v;
 }
 
+/** A number that must not be negative (a learning rate or weight: negative would un-learn); `flag` names it. */
+export function nonNegative(x: number, flag: string): number {
+  if (!(x >= 0)) throw new Error(`${flag} must be ≥ 0, got ${x}`);
+  return x;
+}
+
 export function int(args: CliArgs, name: keyof CliArgs, fallback: number, min = 0): number {
   const v = num(args, name, fallback);
   if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);

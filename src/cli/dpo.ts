@@ -4,7 +4,7 @@ import type { Gpu } from '../model/gpu/runtime.ts';
 import { DEFAULT_ADAMW } from '../model/optimizer.ts';
 import { DEFAULT_NLL_WEIGHT, DpoRun } from '../model/rlhf/dpo.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
+import { emit, int, loadCheckpoint, nonNegative, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 import { loadPreferences } from './rm.ts';
 
 export async function dpoCommand(args: CliArgs): Promise<void> {
@@ -15,8 +15,7 @@ export async function dpoCommand(args: CliArgs): Promise<void> {
   const seed = int(args, 'seed', 1337);
   const beta = num(args, 'beta', 0.1);
   if (!(beta > 0)) throw new Error(`--beta must be > 0, got ${beta}`);
-  const nllWeight = num(args, 'nll-weight', DEFAULT_NLL_WEIGHT);
-  if (!(nllWeight >= 0)) throw new Error(`--nll-weight must be ≥ 0, got ${nllWeight}`);
+  const nllWeight = nonNegative(num(args, 'nll-weight', DEFAULT_NLL_WEIGHT), '--nll-weight');
   let gpu: Gpu | undefined;
   const getGpu = async () => (gpu ??= await openGpu());
   const started = Date.now();

@@ -11,7 +11,7 @@ import { factsWorldOf, heldOutPromptCount } from '../model/rlhf/prompts.ts';
 import { labelerPreferences } from '../model/train/facts-pipeline.ts';
 import { DEFAULT_LIKELIHOOD_SCALE, DEFAULT_SCALAR_LR, RewardModelRun } from '../model/rlhf/reward-model.ts';
 import type { CliArgs } from './main.ts';
-import { emit, int, loadCheckpoint, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
+import { emit, int, loadCheckpoint, nonNegative, num, openGpu, progress, required, saveCheckpoint, runName } from './common.ts';
 
 export interface LoadedPrefs {
   train: PreferencePair[];
@@ -72,12 +72,6 @@ export async function loadPreferences(args: CliArgs, ckpt: Checkpoint, gpu: () =
 function nonEmpty(p: LoadedPrefs): LoadedPrefs {
   if (p.train.length === 0) throw new Error(`${p.source} gave no preference pairs to train on (every ranking tied?)`);
   return p;
-}
-
-/** A learning-rate multiple or rate: negative would un-learn. */
-function nonNegative(x: number, flag: string): number {
-  if (!(x >= 0)) throw new Error(`${flag} must be ≥ 0, got ${x}`);
-  return x;
 }
 
 export async function rmCommand(args: CliArgs): Promise<void> {

@@ -91,6 +91,11 @@ export class DpoRun {
     this.rng = new Rng(o.settings.seed);
   }
 
+  /** RPO's η: the settings', or the default. */
+  private get nllWeight(): number {
+    return this.o.settings.nllWeight ?? DEFAULT_NLL_WEIGHT;
+  }
+
   /** log π of each side of each pair under the current weights. */
   private async pairLogProbs(pairs: readonly EncodedPair[]): Promise<{ chosen: Float64Array; rejected: Float64Array }> {
     const chosen = new Float64Array(pairs.length);
@@ -138,7 +143,7 @@ export class DpoRun {
     const d = dpoLoss(
       pairs.map((p, i) => ({ chosen: logp[i], rejected: logp[P + i], refChosen: p.refChosen, refRejected: p.refRejected, chosenTokens: lengths[i] })),
       this.o.settings.beta,
-      this.o.settings.nllWeight ?? DEFAULT_NLL_WEIGHT,
+      this.nllWeight,
     );
     if (!Number.isFinite(d.loss)) throw new DivergenceError(this.step, 'the loss');
     // d(loss)/d(logits) = −d(loss)/d(logπ)·(softmax − onehot): the coefficient is −d(loss)/d(logπ(row)).
@@ -183,7 +188,7 @@ export class DpoRun {
         stage,
         name: this.o.name,
         createdAt,
-        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta, nllWeight: this.o.settings.nllWeight ?? DEFAULT_NLL_WEIGHT }],
+        lineage: [...base.lineage, { stage, name: this.o.name, parent: base.name, createdAt, prefs: this.o.prefs, beta: this.o.settings.beta, nllWeight: this.nllWeight }],
         tokenizer: base.tokenizer,
         history: this.history,
         train: { step: this.step, prefs: this.o.prefs, beta: this.o.settings.beta, settings: this.o.settings },

@@ -30,7 +30,7 @@ import { adamw } from '../reference/ops.ts';
 import type { Activations } from '../activations.ts';
 import { ScalarHead } from './scalar-head.ts';
 import { encodePairs, sequenceBatch, type EncodedPair, type SequenceBatch } from './pair-batch.ts';
-import { sequenceLogitsGrad, sequenceLogProbs } from './sequence-logprobs.ts';
+import { answerLengths, sequenceLogitsGrad, sequenceLogProbs } from './sequence-logprobs.ts';
 import type { PreferencePair } from './prefs.ts';
 
 export interface RewardSettings extends LrSchedule {
@@ -108,25 +108,17 @@ async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[])
   const batch = sequenceBatch(seqs, rm.model.config.contextLength);
   let acts: Activations;
   let meanLogp: Float64Array = new Float64Array(batch.B);
-  let answerLengths = answerTokens(batch);
+  const lengths = answerLengths(batch);
   if (rm.likelihoodScale !== 0) {
     const lp = await sequenceLogProbs(rm.model, batch);
     acts = lp.acts;
-    answerLengths = lp.lengths;
-    meanLogp = lp.logp.map((l, r) => (answerLengths[r] ? l / answerLengths[r] : 0));
+    meanLogp = lp.logp.map((l, r) => (lengths[r] ? l / lengths[r] : 0));
   } else {
     acts = rm.model.forward(batch.tokens, batch.B, batch.T); // the head alone needs no logits' loss
   }
   const head = await rm.head.forward(acts, batch.last);
-  const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r] + rm.lengthWeight * answerLengths[r]);
-  return { acts, batch, head, meanLogp, answerLengths, total };
-}
-
-/** Each row's answer length in tokens: its positions in the answer mask. */
-function answerTokens(b: SequenceBatch): Float64Array {
-  const n = new Float64Array(b.B);
-  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) n[r] += b.mask[r * b.T + t];
-  return n;
+  const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r] + rm.lengthWeight * lengths[r]);
+  return { acts, batch, head, meanLogp, answerLengths: lengths, total };
 }
 
 /** A reward score and its two parts, for an inspector to show where it came from. */

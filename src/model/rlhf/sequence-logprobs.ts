@@ -7,6 +7,13 @@ import type { Gpt } from '../gpt.ts';
 import { crossEntropy } from '../kernels/crossentropy.ts';
 import type { LogProbBatch } from './pair-batch.ts';
 
+/** Each row's answer length in tokens: its positions in the answer mask. */
+export function answerLengths(b: LogProbBatch): Float64Array {
+  const n = new Float64Array(b.B);
+  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) n[r] += b.mask[r * b.T + t];
+  return n;
+}
+
 /**
  * Σ over each row's answer positions of log π(target), and how many positions that is (the answer's length):
  * one forward, one read of the per-position losses.
@@ -15,15 +22,8 @@ export async function sequenceLogProbs(model: Gpt, b: LogProbBatch): Promise<{ a
   const acts = model.forwardLoss({ tokens: b.tokens, targets: b.targets, weights: b.mask, B: b.B, T: b.T }, 1);
   const losses = await acts.losses.read();
   const logp = new Float64Array(b.B);
-  const lengths = new Float64Array(b.B);
-  for (let r = 0; r < b.B; r++) {
-    for (let t = 0; t < b.T; t++) {
-      if (!b.mask[r * b.T + t]) continue;
-      logp[r] -= losses[r * b.T + t];
-      lengths[r]++;
-    }
-  }
-  return { acts, logp, lengths };
+  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) logp[r] -= losses[r * b.T + t];
+  return { acts, logp, lengths: answerLengths(b) };
 }
 
 /**

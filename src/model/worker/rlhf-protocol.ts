@@ -86,11 +86,17 @@ export interface RmSpec {
   settings: PairTrainSettings;
 }
 
+/** A reward score's three terms: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */
+export interface RewardTerms {
+  head: number;
+  likelihood: number;
+  length: number;
+}
+
 /** A reward model's scores for the inspector: each answer's total and where it came from (null: too long). */
 export interface RewardScores {
   rewards: (number | null)[];
-  /** The score's three terms: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */
-  parts: ({ head: number; likelihood: number; length: number } | null)[];
+  parts: (RewardTerms | null)[];
   /** The learned likelihood scale α and weight per answer token λ. */
   alpha: number;
   lambda: number;

@@ -3,7 +3,7 @@
 // progress with an ETA, pause/resume/stop, the curves from its step events, and its result (a stored
 // checkpoint, the labeler's rankings, PPO's before/after answers, the reward model's scores).
 import type { EngineEvent } from '../../model/worker/protocol.ts';
-import type { LabeledRanking, PairTrainSettings, PpoExample, RlhfEvent, RlhfJobKind, RlhfTrainResult } from '../../model/worker/rlhf-protocol.ts';
+import type { LabeledRanking, PairTrainSettings, PpoExample, RewardTerms, RlhfEvent, RlhfJobKind, RlhfTrainResult } from '../../model/worker/rlhf-protocol.ts';
 import type { Msg } from '../pretrain/controller.svelte.ts';
 import { engineMsg, type RlhfController } from './controller.svelte.ts';
 import { DEFAULT_NLL_WEIGHT } from '../../model/rlhf/dpo-settings.ts';
@@ -18,8 +18,8 @@ export interface InspectRow {
   prompt: string;
   answer: string;
   reward: number | null;
-  /** Where the reward came from: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */
-  parts: { head: number; likelihood: number; length: number } | null;
+  /** Where the reward came from. */
+  parts: RewardTerms | null;
   /** The ranking's place of the answer (1 = best). */
   place: number;
 }
