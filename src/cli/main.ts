@@ -36,7 +36,7 @@ commands:
   score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N (answers per step) --samples-per-prompt N --mini-batch N --epochs N --lr X
-             --max-tokens N --seed N --json]
+             --max-tokens N --seed N --judge labeler:NAME (also report that labeler's score of each step's answers) --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --chat --json]  (--chat: wrap in the chat template, print the answer)
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
@@ -87,6 +87,7 @@ const OPTIONS = {
   'pretrain-lr': { type: 'string' },
   policy: { type: 'string' },
   reward: { type: 'string' },
+  judge: { type: 'string' },
   'kl-beta': { type: 'string' },
   'mini-batch': { type: 'string' },
   'samples-per-prompt': { type: 'string' },

@@ -64,7 +64,7 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
   // 2. PPO against the reward model. The pipeline's --batch is pretraining's; PPO takes the preset's batch.
   const ppoSteps = int(args, 'ppo-steps', p.ppoSteps, 1);
   const settings = { ...ppoSettings({ ...args, batch: undefined }), batch: p.ppoBatch, seed: s.seed };
-  const ppo = await ppoStage(gpu, s, o.sft, rm.ckpt, { steps: ppoSteps, settings }, ppoPrinter({ ...args, json: false }, ppoSteps));
+  const ppo = await ppoStage(gpu, s, o.sft, rm.ckpt, { steps: ppoSteps, settings, judge: spec }, ppoPrinter({ ...args, json: false }, ppoSteps));
   const rlhfFile = join(o.dir, 'rlhf.safetensors');
   await saveCheckpoint(rlhfFile, ppo.ckpt);
   emit(args, { stage: 'rlhf', done: true, reward: ppo.reward, kl: ppo.kl, kl_beta: settings.klBeta, checkpoint: rlhfFile, seconds: seconds() });

@@ -2,6 +2,8 @@
 // simulated labeler as the reward, `--reward labeler:NAME`), with a per-token KL penalty β to the SFT model.
 //   npm run cli -- ppo --policy sft.safetensors --reward rm.safetensors --steps 50 --kl-beta 0.05 --out rlhf.safetensors --json
 // Lines: {"step","reward","kl","entropy","value_loss","clip_fraction"} per step, then {"done":true,"reward","kl",…}.
+// --judge labeler:NAME adds "judge": that labeler's mean score of the step's answers (the gold reward the
+// reward model imitates; it does not train the policy), so the proxy and the gold curve can be compared.
 // --kl-beta 0 removes the leash to the SFT model: the policy is free to exploit the reward model (reward
 // hacking — the reward climbs while the labeler's own score of the answers does not).
 import type { Checkpoint } from '../model/checkpoint/index.ts';
@@ -47,10 +49,10 @@ export function ppoSettings(args: CliArgs): PpoSettings {
 export function ppoPrinter(args: CliArgs, steps: number): (r: PpoStepReport) => void {
   return (r) => {
     if (args.json) {
-      emit(args, { step: r.step, reward: r.reward, kl: r.kl, entropy: r.entropy, value_loss: r.valueLoss, clip_fraction: r.clipFraction, answer_tokens: r.answerTokens, stopped: r.stopped });
+      emit(args, { step: r.step, reward: r.reward, ...(r.judge !== undefined ? { judge: r.judge } : {}), kl: r.kl, entropy: r.entropy, value_loss: r.valueLoss, clip_fraction: r.clipFraction, answer_tokens: r.answerTokens, stopped: r.stopped });
     }
     progress(
-      `ppo step ${r.step}/${steps}  reward ${r.reward.toFixed(3)}  kl ${r.kl.toFixed(3)}  entropy ${r.entropy.toFixed(3)}  ` +
+      `ppo step ${r.step}/${steps}  reward ${r.reward.toFixed(3)}${r.judge !== undefined ? `  judge ${r.judge.toFixed(3)}` : ''}  kl ${r.kl.toFixed(3)}  entropy ${r.entropy.toFixed(3)}  ` +
         `value loss ${r.valueLoss.toFixed(4)}  clip ${r.clipFraction.toFixed(3)}  ${(r.ms / 1000).toFixed(1)} s`,
     );
   };
@@ -64,6 +66,9 @@ export async function ppoCommand(args: CliArgs): Promise<void> {
   const settings = ppoSettings(args);
   if (settings.klBeta < 0) throw new Error(`--kl-beta must be ≥ 0, got ${settings.klBeta}`);
   if (rewardSpec.startsWith('labeler:')) getLabeler(rewardSpec); // an unknown name fails before any loading
+  // --judge labeler:NAME: the labeler's score of each step's answers beside the reward (reported, not trained on)
+  const judge = args.judge !== undefined ? String(args.judge) : undefined;
+  if (judge !== undefined) getLabeler(judge);
   const policy = await loadCheckpoint(policyFile);
   const rewardCkpt = rewardSpec.startsWith('labeler:') ? undefined : await loadCheckpoint(rewardSpec);
   if (rewardCkpt && rewardCkpt.meta.stage !== 'reward') throw new Error(`--reward ${rewardSpec} is a '${rewardCkpt.meta.stage}' checkpoint, not a reward model`);
@@ -71,7 +76,7 @@ export async function ppoCommand(args: CliArgs): Promise<void> {
   const reward = rewardOf(rewardSpec, rewardCkpt, policy);
   const gpu = await openGpu();
   const started = Date.now();
-  const r = await ppoStage(gpu, { name: runName(out) }, policy, reward, { steps, settings, name: runName(out) }, ppoPrinter(args, steps));
+  const r = await ppoStage(gpu, { name: runName(out) }, policy, reward, { steps, settings, name: runName(out), judge }, ppoPrinter(args, steps));
   await saveCheckpoint(out, r.ckpt);
   const seconds = (Date.now() - started) / 1000;
   emit(args, { done: true, reward: r.reward, kl: r.kl, checkpoint: out, seconds }, `saved ${out}: reward ${r.reward.toFixed(3)}, KL ${r.kl.toFixed(3)}`);

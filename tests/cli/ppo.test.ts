@@ -64,12 +64,12 @@ describe('CLI ppo', () => {
   it('trains against a reward model: JSON lines per step, an rlhf checkpoint with its lineage', async () => {
     const out = join(dir, 'rlhf.safetensors');
     const r = await cli(['ppo', '--policy', join(dir, 'sft.safetensors'), '--reward', join(dir, 'rm.safetensors'), '--steps', '2', '--batch', '2',
-      '--max-tokens', '6', '--kl-beta', '0.1', '--out', out, '--json']);
+      '--max-tokens', '6', '--kl-beta', '0.1', '--judge', 'labeler:default', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = jsonLines(r.stdout);
     const steps = lines.filter((l) => 'step' in l);
     expect(steps.map((l) => l.step)).toEqual([1, 2]);
-    for (const s of steps) for (const k of ['reward', 'kl', 'entropy', 'value_loss', 'clip_fraction']) expect(Number.isFinite(s[k]), k).toBe(true);
+    for (const s of steps) for (const k of ['reward', 'judge', 'kl', 'entropy', 'value_loss', 'clip_fraction']) expect(Number.isFinite(s[k]), k).toBe(true);
     const done = lines.at(-1)!;
     expect(done).toMatchObject({ done: true, checkpoint: out });
     expect(typeof done.reward).toBe('number');
@@ -82,13 +82,18 @@ describe('CLI ppo', () => {
     expect(ck.extraTensors?.get('v_head.bias')?.length).toBe(1);
   });
 
-  it('takes a labeler as the reward, and β = 0 with a warning', async () => {
+  it('takes a labeler as the reward, and β = 0 with a warning; a judge that is the reward scores the same', async () => {
     const out = join(dir, 'rlhf-labeler.safetensors');
-    const r = await cli(['ppo', '--policy', join(dir, 'sft.safetensors'), '--reward', 'labeler:terse', '--steps', '1', '--batch', '2',
-      '--max-tokens', '4', '--kl-beta', '0', '--out', out, '--json']);
+    const r = await cli(['ppo', '--policy', join(dir, 'sft.safetensors'), '--reward', 'labeler:terse', '--steps', '2', '--batch', '4',
+      '--max-tokens', '4', '--kl-beta', '0', '--judge', 'labeler:terse', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/reward hacking/);
-    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ done: true });
+    const lines = jsonLines(r.stdout);
+    const steps = lines.filter((l) => 'step' in l);
+    expect(steps.length).toBe(2);
+    // the judge scores the very answers the reward scored: with the same labeler, the same mean
+    for (const s of steps) expect(s.judge).toBeCloseTo(s.reward as number, 12);
+    expect(lines.at(-1)).toMatchObject({ done: true });
   });
 
   it('bad input: a clear error, nothing written', async () => {
@@ -99,6 +104,9 @@ describe('CLI ppo', () => {
     const unknown = await cli(['ppo', '--policy', join(dir, 'sft.safetensors'), '--reward', 'labeler:nobody', '--steps', '1', '--out', out]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown labeler 'nobody'/);
+    const badJudge = await cli(['ppo', '--policy', join(dir, 'sft.safetensors'), '--reward', 'labeler:default', '--judge', 'labeler:nobody', '--steps', '1', '--out', out]);
+    expect(badJudge.code).toBe(1);
+    expect(badJudge.stderr).toMatch(/unknown labeler 'nobody'/);
     const missing = await cli(['ppo', '--reward', 'labeler:default', '--out', out]);
     expect(missing.stderr).toMatch(/--policy is required/);
     await expect(readFile(out)).rejects.toThrow();

@@ -158,7 +158,7 @@ describe('rlhf stage', () => {
     await expect(ppoRow.getAttribute('data-step')).resolves.toBe('2');
     await expect(ppoRow.textContent()).resolves.toMatch(/Lineage:.*base.*sft.*rlhf/);
     await expect(page.getByTestId('rlhf-ppo-example').count()).resolves.toBe(3);
-    for (const id of ['rlhf-chart-ppo-reward', 'rlhf-chart-ppo-kl', 'rlhf-chart-ppo-entropy', 'rlhf-chart-ppo-value', 'rlhf-chart-ppo-scatter']) {
+    for (const id of ['rlhf-chart-ppo-reward', 'rlhf-chart-ppo-judge', 'rlhf-chart-ppo-kl', 'rlhf-chart-ppo-entropy', 'rlhf-chart-ppo-value', 'rlhf-chart-ppo-scatter']) {
       await expect(page.getByTestId(id).locator('svg title').count()).resolves.toBe(1);
     }
 

@@ -180,6 +180,8 @@ describe('RLHF worker jobs', () => {
     const steps = events.filter((e) => e.type === 'rlhf-ppo');
     expect(steps.length).toBe(2);
     for (const e of steps) if (e.type === 'rlhf-ppo') expect([e.event.reward, e.event.kl, e.event.entropy, e.event.valueLoss].every(Number.isFinite)).toBe(true);
+    // the judge (labeler:default) scored each step's answers; the reward is that same labeler, so it agrees
+    for (const e of steps) if (e.type === 'rlhf-ppo') expect(e.event.judge).toBeCloseTo(e.event.reward, 12);
   });
 
   it('DPO stores a dpo checkpoint with β and the NLL weight in its lineage; a negative NLL weight is refused', async () => {

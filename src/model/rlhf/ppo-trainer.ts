@@ -31,6 +31,12 @@ export interface PpoStepReport {
   step: number;
   /** Mean reward-model score of the step's answers. */
   reward: number;
+  /**
+   * The judge's mean score of the same answers (a simulated labeler that does not train the policy): the
+   * "gold" reward the reward model stands in for, so a chart can show the proxy climbing while the gold
+   * score does not — reward hacking (Gao et al. 2022). Absent without a judge.
+   */
+  judge?: number;
   /** Mean over answers of Σ_t (logπ − logπ_ref): the sequence KL estimate to the SFT model. */
   kl: number;
   /** Mean per-token entropy of π on the sampled answers. */
@@ -80,6 +86,8 @@ export class PpoTrainer {
     private readonly prompts: readonly number[][],
     private readonly reward: RewardFn,
     settings: PpoSettings,
+    /** Scores the rollouts for the report only (PpoStepReport.judge); never part of the objective. */
+    private readonly judge?: RewardFn,
   ) {
     if (prompts.length === 0) throw new Error('PPO needs at least one prompt');
     if (settings.batch < 1 || settings.miniBatch < 1 || settings.epochs < 1 || settings.samplesPerPrompt < 1) {
@@ -129,11 +137,13 @@ export class PpoTrainer {
   async trainOn(rollouts: Rollout[], scores: number[], t0 = now()): Promise<PpoStepReport> {
     if (scores.length !== rollouts.length || scores.some((x) => !Number.isFinite(x))) throw new Error('the reward model returned a missing or non-finite score');
     const { batch, kl, entropy } = await this.score(rollouts, scores);
+    const judged = this.judge ? mean(await this.judge(rollouts)) : undefined;
     const upd = await this.update(batch);
     this.step++;
     const report: PpoStepReport = {
       step: this.step,
       reward: mean(scores),
+      ...(judged !== undefined ? { judge: judged } : {}),
       kl,
       entropy,
       ...upd,

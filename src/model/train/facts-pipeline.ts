@@ -12,7 +12,7 @@ import { Gpt } from '../gpt.ts';
 import { DEFAULT_ADAMW } from '../optimizer.ts';
 import { collectRankings, labelerScore, type ScoreSummary } from '../rlhf/collect.ts';
 import { getLabeler } from '../rlhf/labeler.ts';
-import { ppoPrompts } from '../rlhf/ppo-prompts.ts';
+import { labelerReward, ppoPrompts } from '../rlhf/ppo-prompts.ts';
 import { rewardModelFn } from '../rlhf/ppo-reward.ts';
 import { DEFAULT_PPO, PpoTrainer, type PpoSettings, type PpoStepReport, type RewardFn } from '../rlhf/ppo-trainer.ts';
 import { expandRanking, type PreferencePair, type Ranking } from '../rlhf/prefs.ts';
@@ -310,7 +310,7 @@ export async function ppoStage(
   s: Pick<FactsSetup, 'name'> & { preset?: PipelinePreset },
   sft: Checkpoint,
   rm: Checkpoint | RewardSource,
-  o: StageControl & { steps?: number; settings: PpoSettings; name?: string },
+  o: StageControl & { steps?: number; settings: PpoSettings; name?: string; judge?: string },
   onStep: (r: PpoStepReport) => void,
 ): Promise<PpoStageResult> {
   const steps = o.steps ?? s.preset?.rlhf.ppoSteps;
@@ -319,7 +319,9 @@ export async function ppoStage(
   const reward = 'fn' in rm ? rm : rewardModelFn(gpu, rm);
   let trainer: PpoTrainer | null = null;
   try {
-    trainer = new PpoTrainer(gpu, sft, prompts.train.map(prompts.ids), reward.fn, o.settings);
+    // o.judge (labeler:NAME) scores each step's answers beside the reward, for the report only
+    const judge = o.judge ? labelerReward(getLabeler(o.judge), prompts) : undefined;
+    trainer = new PpoTrainer(gpu, sft, prompts.train.map(prompts.ids), reward.fn, o.settings, judge);
     while (trainer.step < steps && !o.signal?.aborted) {
       await o.gate?.();
       if (o.signal?.aborted) break;

@@ -2,7 +2,8 @@
 // checkpoint, the reward a stored reward model (which must share the policy's tokenizer: it scores the
 // policy's token ids as they are) or a simulated labeler. A few held-out questions are answered greedily
 // before and after, and the labeler ("judge") scores both answers, so the page can show whether the
-// reward model's reward turned into answers the labeler likes.
+// reward model's reward turned into answers the labeler likes. The judge also scores every step's rollouts
+// (PpoStepReport.judge): the gold curve beside the reward model's proxy one.
 import { DEFAULT_ADAMW } from '../optimizer.ts';
 import type { Gpt } from '../gpt.ts';
 import { sampleAnswers } from '../rlhf/answers.ts';
@@ -74,7 +75,7 @@ export async function trainPpo(job: RlhfJob, spec: PpoSpec): Promise<RlhfTrainRe
   };
   let trainer: PpoTrainer | null = null;
   try {
-    trainer = new PpoTrainer(gpu, policy, set.train.map(set.ids), reward.fn, settings);
+    trainer = new PpoTrainer(gpu, policy, set.train.map(set.ids), reward.fn, settings, labelerReward(judgeLabeler, set));
     const examples = pickPrompts(set.heldOut.length ? set.heldOut : set.train, spec.examples, spec.seed);
     job.post({ type: 'rlhf-ready', runId: job.runId, kind: 'ppo', steps: spec.steps, trainPairs: set.train.length, heldOutPairs: examples.length, dropped: 0 });
     job.state('running');

@@ -78,7 +78,7 @@ export class RlhfJobs {
   ppoLr = $state(1e-4);
   ppoTokens = $state(24);
   judge = $state('default');
-  ppo = $state.raw({ reward: [] as Pt[], kl: [] as Pt[], entropy: [] as Pt[], valueLoss: [] as Pt[], scatter: [] as Pt[] });
+  ppo = $state.raw({ reward: [] as Pt[], judge: [] as Pt[], kl: [] as Pt[], entropy: [] as Pt[], valueLoss: [] as Pt[], scatter: [] as Pt[] });
   examples: PpoExample[] = $state.raw([]);
 
   // ── DPO ──
@@ -157,6 +157,7 @@ export class RlhfJobs {
         const p = this.ppo;
         this.ppo = {
           reward: [...p.reward, [r.step, r.reward]],
+          judge: r.judge !== undefined ? [...p.judge, [r.step, r.judge]] : p.judge,
           kl: [...p.kl, [r.step, r.kl]],
           entropy: [...p.entropy, [r.step, r.entropy]],
           valueLoss: [...p.valueLoss, [r.step, r.valueLoss]],
@@ -272,7 +273,7 @@ export class RlhfJobs {
   async trainPpo(): Promise<void> {
     if (!this.c.info) return void ((this.message = { key: 'rlhf.collect.noModel' }), (this.status = 'failed'));
     const runId = this.begin('ppo');
-    this.ppo = { reward: [], kl: [], entropy: [], valueLoss: [], scatter: [] };
+    this.ppo = { reward: [], judge: [], kl: [], entropy: [], valueLoss: [], scatter: [] };
     this.examples = [];
     const reward = this.ppoReward.startsWith('labeler:')
       ? ({ kind: 'labeler', name: this.ppoReward.slice('labeler:'.length) } as const)
