@@ -36,7 +36,9 @@ commands:
   score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N (answers per step) --samples-per-prompt N --mini-batch N --epochs N --lr X
-             --max-tokens N --seed N --judge labeler:NAME (also report that labeler's score of each step's answers) --json]
+             --max-tokens N --seed N --judge labeler:NAME (also report that labeler's score of each step's answers)
+             --terminal-reward (the whole reward-model score at the last token, as InstructGPT; default: its per-token
+             likelihood and length parts at their tokens) --json]
   sample    --ckpt FILE --prompt TEXT [--max-tokens N --temperature X --top-k N --top-p X --seed N --chat --json]  (--chat: wrap in the chat template, print the answer)
   eval      --ckpt FILE --text PATH [--json]
   tokenize  --ckpt FILE --text PATH [--json]
@@ -107,6 +109,7 @@ const OPTIONS = {
   'scalar-lr': { type: 'string' },
   'nll-weight': { type: 'string' },
   'fixed-length': { type: 'boolean' },
+  'terminal-reward': { type: 'boolean' },
   samples: { type: 'string' },
 } as const;
 

@@ -40,6 +40,7 @@ export function ppoSettings(args: CliArgs): PpoSettings {
     lr: num(args, 'lr', DEFAULT_PPO.lr),
     klBeta: num(args, 'kl-beta', DEFAULT_PPO.klBeta),
     maxAnswerTokens: int(args, 'max-tokens', DEFAULT_PPO.maxAnswerTokens, 1),
+    denseReward: !args['terminal-reward'],
     seed: int(args, 'seed', 1337),
     optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 },
   };

@@ -21,6 +21,13 @@ describe('KL and reward shaping', () => {
     expectClose(shapeRewards([0.1, -0.2, 0.3], 2, 0.5), [-0.05, 0.1, 1.85], { rtol: 0, atol: 1e-12 });
     expectClose(shapeRewards([0.4], -1, 0), [-1], { rtol: 0, atol: 1e-12 });
     expect(shapeRewards([], 3, 1).length).toBe(0);
+    // per-token parts land on their tokens, the rest of the score on the last: −β·kl + [0.5, −0.25, 2 − 0.25]
+    expectClose(shapeRewards([0.1, -0.2, 0.3], 2, 0.5, [0.5, -0.25]), [0.45, -0.15, 1.6], { rtol: 0, atol: 1e-12 });
+    // the same total either way
+    const dense = shapeRewards([0.1, -0.2, 0.3], 2, 0.5, [0.7, 0.1, -0.4]);
+    expect(dense.reduce((a, b) => a + b, 0)).toBeCloseTo(shapeRewards([0.1, -0.2, 0.3], 2, 0.5).reduce((a, b) => a + b, 0), 12);
+    expectClose(dense, [-0.05 + 0.7, 0.1 + 0.1, -0.15 - 0.4 + 1.6], { rtol: 0, atol: 1e-12 });
+    expect(() => shapeRewards([0.1], 1, 0, [1, 2])).toThrow(/2 per-token rewards for 1 tokens/);
   });
 });
 

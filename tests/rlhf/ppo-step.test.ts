@@ -31,6 +31,18 @@ function checkpoint(seed: number): Checkpoint {
   };
 }
 
+describe('packRollouts', () => {
+  it('pads rows to the longest rollout rounded up to 8, at most the context', () => {
+    const r = (p: number, a: number): Rollout => ({ prompt: Array(p).fill(1), answer: Array(a).fill(2), stopped: false });
+    const packed = packRollouts([r(3, 2), r(6, 5)], 64);
+    expect(packed.batch.T).toBe(16);
+    expect(packed.positions).toEqual([2, 3, 16 + 5, 16 + 6, 16 + 7, 16 + 8, 16 + 9]);
+    expect(packRollouts([r(6, 5)], 12).batch.T).toBe(12);
+    expect(packRollouts([r(4, 4)], 64).batch.T).toBe(8);
+    expect(() => packRollouts([r(6, 7)], 12)).toThrow(/13 tokens exceed T = 12/);
+  });
+});
+
 describe('PPO policy gradient through the weighted cross-entropy kernel', () => {
   it('log-probs and c·(softmax − onehot) match the float64 reference', async () => {
     const gpu = await testGpu();
@@ -65,7 +77,7 @@ describe('one PPO step', () => {
     const seen: number[][][] = [];
     const trainer = new PpoTrainer(gpu, checkpoint(seed), prompts, async (rs) => {
       seen.push(rs.map((r) => r.prompt));
-      return rs.map(() => 1);
+      return { scores: rs.map(() => 1) };
     }, { ...DEFAULT_PPO, batch: 8, samplesPerPrompt: 4, miniBatch: 32, epochs: 1, maxAnswerTokens: 4, klBeta: 0, lr: 1e-3, seed, optimizer: { ...DEFAULT_ADAMW, weightDecay: 0 } });
     expect(trainer.settings.miniBatch).toBe(8);
     await trainer.trainStep();
@@ -81,7 +93,7 @@ describe('one PPO step', () => {
     const gpu = await testGpu();
     const { rng, seed } = freshRng();
     const init = checkpoint(seed);
-    const trainer = new PpoTrainer(gpu, init, [[1, 2]], async () => [], {
+    const trainer = new PpoTrainer(gpu, init, [[1, 2]], async () => ({ scores: [] }), {
       ...DEFAULT_PPO,
       batch: 2,
       miniBatch: 2,
@@ -97,7 +109,10 @@ describe('one PPO step', () => {
     const seqLogp = async (model: Gpt, r: Rollout) => (await answerLogprobs(model, packRollouts([r], CFG.contextLength))).logp.reduce((a, b) => a + b, 0);
     const before = { good: await seqLogp(trainer.policy, good), bad: await seqLogp(trainer.policy, bad) };
     const refParams = await trainer.reference.readParams();
-    const report = await trainer.trainOn([good, bad], [1, -1]);
+    // per-token rewards that do not fit an answer are refused before any update
+    await expect(trainer.trainOn([good, bad], { scores: [1, -1], perToken: [[0, 0, 0, 0, 0], undefined] })).rejects.toThrow(/do not fit/);
+    await expect(trainer.trainOn([good, bad], { scores: [1, -1], perToken: [[NaN], undefined] })).rejects.toThrow(/do not fit/);
+    const report = await trainer.trainOn([good, bad], { scores: [1, -1] });
     for (const k of ['reward', 'kl', 'entropy', 'policyLoss', 'valueLoss', 'clipFraction', 'gradNorm'] as const) {
       expect(Number.isFinite(report[k]), `${k} = ${report[k]}`).toBe(true);
     }

@@ -1,6 +1,7 @@
 // The reward model's score r = w·h_end + α·(mean answer log-likelihood) + λ·(answer tokens): its Bradley–Terry
 // gradient on the GPU (the head's d(lnf) added to the LM head's, through the trunk) against finite differences
-// of the float64 reference GPT, for the trunk, the head, α and λ; and the answer mask that sequenceBatch derives from the ids.
+// of the float64 reference GPT, for the trunk, the head, α and λ; each answer token's log p (PPO's per-token
+// share of the score); and the answer mask that sequenceBatch derives from the ids.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu.ts';
 import { expectClose, freshRng, maxAbs, fd } from '../helpers/compare.ts';
@@ -12,6 +13,7 @@ import { SPECIAL_IDS } from '../../src/model/tokenizer/types.ts';
 import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
 import { RewardModelRun, scoreParts } from '../../src/model/rlhf/reward-model.ts';
 import { sequenceBatch } from '../../src/model/rlhf/pair-batch.ts';
+import { tokenTerms } from '../../src/model/rlhf/ppo-reward.ts';
 import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
 import type { Rng } from '../../src/model/reference/random.ts';
 
@@ -86,6 +88,23 @@ describe('reward model with a likelihood term on the GPU', () => {
     expectClose(parts.map((p) => p.total), refScores(), { rtol: 1e-4, atol: 1e-4, seed, label: 'scores' });
     expect(parts.every((p) => p.meanLogp < 0)).toBe(true);
     expect(parts.map((p) => p.length)).toEqual(seqs.map((_, r) => b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((s, m) => s + m, 0)));
+    // each answer token's log p, in order, against the reference's log-softmax at its position; PPO's per-token
+    // share of the score (tokenTerms) plus the head is the whole score
+    const refOut = ref.forward(CFG, refParams, { tokens: b.tokens, targets: b.targets, B: b.B, T: b.T });
+    parts.forEach((p, r) => {
+      const want: number[] = [];
+      for (let t = 0; t < b.T; t++) {
+        if (!b.mask[r * b.T + t]) continue;
+        const row = refOut.logits.subarray((r * b.T + t) * V, (r * b.T + t + 1) * V);
+        const mx = Math.max(...row);
+        want.push(row[b.targets[r * b.T + t]] - mx - Math.log(row.reduce((acc, x) => acc + Math.exp(x - mx), 0)));
+      }
+      expectClose(p.tokenLogp, want, { rtol: 1e-4, atol: 1e-4, seed, label: `token log p, row ${r}` });
+      const terms = tokenTerms(run.rm, p, p.length);
+      expect(terms.length).toBe(p.length);
+      expect(p.head + terms.reduce((acc, x) => acc + x, 0)).toBeCloseTo(p.total, 9);
+      expect(tokenTerms(run.rm, p, 2).length).toBe(Math.min(2, p.length)); // a rollout shorter than the scored answer
+    });
 
     const bt = await run.backward(run.train);
     expect(bt.loss).toBeCloseTo(L(), 4);

@@ -153,10 +153,23 @@ export function klPerToken(logp: ArrayLike<number>, refLogp: ArrayLike<number>):
   return Float64Array.from({ length: logp.length }, (_, t) => logp[t] - refLogp[t]);
 }
 
-/** InstructGPT's shaped rewards: −β·KL at every token, plus the reward model's score on the last one. */
-export function shapeRewards(kl: ArrayLike<number>, score: number, beta: number): Float64Array {
+/**
+ * InstructGPT's shaped rewards: −β·KL at every token, plus the reward model's score on the last one. With
+ * `perToken` (the parts of the score that belong to single tokens, e.g. a likelihood or a length term), token t
+ * also gets perToken[t] and the last token only the rest of the score: the same total, credited where earned.
+ */
+export function shapeRewards(kl: ArrayLike<number>, score: number, beta: number, perToken?: ArrayLike<number>): Float64Array {
   const r = Float64Array.from({ length: kl.length }, (_, t) => -beta * kl[t]);
-  if (r.length > 0) r[r.length - 1] += score;
+  if (r.length === 0) return r;
+  let rest = score;
+  if (perToken) {
+    if (perToken.length > r.length) throw new Error(`${perToken.length} per-token rewards for ${r.length} tokens`);
+    for (let t = 0; t < perToken.length; t++) {
+      r[t] += perToken[t];
+      rest -= perToken[t];
+    }
+  }
+  r[r.length - 1] += rest;
   return r;
 }
 

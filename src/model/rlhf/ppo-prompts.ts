@@ -49,10 +49,11 @@ export function rolloutText(set: Pick<PpoPromptSet, 'tokenizer'>, r: Rollout): s
 
 /** A simulated labeler's score of each rollout's answer, with the facts-qa pair of its prompt as context. */
 export function labelerReward(labeler: Labeler, set: PpoPromptSet): RewardFn {
-  return async (rollouts) =>
-    rollouts.map((r) => {
+  return async (rollouts) => ({
+    scores: rollouts.map((r) => {
       const pair = set.pairOf(r.prompt);
       const question = pair ? questionOf(pair) : set.tokenizer.decode(r.prompt, { skipSpecial: true });
       return labelAnswer(labeler, question, rolloutText(set, r), { pair, world: set.world }).total;
-    });
+    }),
+  });
 }

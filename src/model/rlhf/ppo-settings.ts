@@ -28,6 +28,12 @@ export interface PpoSettings {
   valueCoef: number;
   maxAnswerTokens: number;
   whitenAdvantages: boolean;
+  /**
+   * Credit the reward's per-token parts (a reward model's likelihood and length terms, RolloutRewards.perToken)
+   * to the tokens that earned them, as the KL penalty is, instead of all at the last token: the same return,
+   * but a token's advantage no longer carries every other token's luck. Off: InstructGPT's terminal reward.
+   */
+  denseReward: boolean;
   seed: number;
   optimizer: AdamWHyper;
 }
@@ -49,4 +55,5 @@ export const DEFAULT_PPO: Omit<PpoSettings, 'seed' | 'optimizer'> = {
   valueCoef: 0.1,
   maxAnswerTokens: 48,
   whitenAdvantages: true,
+  denseReward: true,
 };

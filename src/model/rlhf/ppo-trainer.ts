@@ -3,7 +3,8 @@
 //   1. samples samplesPerPrompt answers to each of batch / samplesPerPrompt prompts from π (rollout.ts),
 //   2. scores each whole answer with the reward model (a RewardFn) and, with several answers per prompt,
 //      subtracts the mean score of the prompt's other answers (RLOO's baseline; see samplesPerPrompt),
-//   3. shapes the reward per token: r_t = −β·(logπ(a_t) − logπ_ref(a_t)), plus the score at the last token,
+//   3. shapes the reward per token: r_t = −β·(logπ(a_t) − logπ_ref(a_t)), plus the score at the last token
+//      (or, with denseReward, the score's per-token parts at their tokens and the rest at the last one),
 //   4. estimates advantages with GAE (γ, λ) from a value head (TRL's v_head: a ScalarHead with a bias on the
 //      policy's own final hidden state, at every action row),
 //   5. runs several epochs of minibatch updates of the clipped surrogate + c_v·clipped value loss; the trunk
@@ -24,8 +25,18 @@ import type { PpoSettings } from './ppo-settings.ts';
 
 export { DEFAULT_PPO, type PpoSettings } from './ppo-settings.ts';
 
-/** The reward model's score of each whole answer (prompt + answer), one number per rollout. */
-export type RewardFn = (rollouts: readonly Rollout[]) => Promise<number[]>;
+/** The reward of each rollout: its whole answer's score and, optionally, the parts of it single tokens earned. */
+export interface RolloutRewards {
+  scores: number[];
+  /**
+   * Per rollout (an entry may be absent): the part of its score earned at each answer token, in order; the
+   * rest of the score arrives at the last token. Used when PpoSettings.denseReward is on.
+   */
+  perToken?: (ArrayLike<number> | undefined)[];
+}
+
+/** The reward model's (or a labeler's) reward of each rollout (prompt + answer). */
+export type RewardFn = (rollouts: readonly Rollout[]) => Promise<RolloutRewards>;
 
 export interface PpoStepReport {
   step: number;
@@ -126,18 +137,21 @@ export class PpoTrainer {
     const t0 = now();
     const s = this.settings;
     const rollouts = await sampleRollouts(this.policy, this.nextPrompts(), { maxTokens: s.maxAnswerTokens, seed: s.seed * 1000003 + this.step });
-    const scores = await this.reward(rollouts);
-    return this.trainOn(rollouts, scores, t0);
+    return this.trainOn(rollouts, await this.reward(rollouts), t0);
   }
 
   /**
    * The update half of a step on given rollouts and their scores: advantages, then epochs × minibatches.
    * PPO assumes the rollouts were sampled from the current π (trainStep does that); tests hand in fixed ones.
    */
-  async trainOn(rollouts: Rollout[], scores: number[], t0 = now()): Promise<PpoStepReport> {
+  async trainOn(rollouts: Rollout[], rewards: RolloutRewards, t0 = now()): Promise<PpoStepReport> {
+    const { scores, perToken } = rewards;
     if (scores.length !== rollouts.length || scores.some((x) => !Number.isFinite(x))) throw new Error('the reward model returned a missing or non-finite score');
-    const { batch, kl, entropy } = await this.score(rollouts, scores);
-    const judged = this.judge ? mean(await this.judge(rollouts)) : undefined;
+    if (perToken?.some((d, i) => d !== undefined && (d.length > rollouts[i].answer.length || Array.from(d).some((x) => !Number.isFinite(x))))) {
+      throw new Error('the reward model returned per-token rewards that do not fit the answers');
+    }
+    const { batch, kl, entropy } = await this.score(rollouts, scores, this.settings.denseReward ? perToken : undefined);
+    const judged = this.judge ? mean((await this.judge(rollouts)).scores) : undefined;
     const upd = await this.update(batch);
     this.step++;
     const report: PpoStepReport = {
@@ -156,7 +170,7 @@ export class PpoTrainer {
   }
 
   /** Old log-probs, reference log-probs, values, shaped rewards and GAE for a batch of scored rollouts. */
-  private async score(rollouts: Rollout[], scores: number[]): Promise<{ batch: ScoredBatch; kl: number; entropy: number }> {
+  private async score(rollouts: Rollout[], scores: number[], perToken: RolloutRewards['perToken']): Promise<{ batch: ScoredBatch; kl: number; entropy: number }> {
     const s = this.settings;
     const packed = packRollouts(rollouts, this.policy.config.contextLength);
     const { acts, logp: logpOld } = await answerLogprobs(this.policy, packed);
@@ -171,7 +185,7 @@ export class PpoTrainer {
     packed.spans.forEach(({ start, end }, i) => {
       const k = klTok.subarray(start, end);
       seqKl.push(k.reduce((a, b) => a + b, 0));
-      const g = gae(shapeRewards(k, centred[i], s.klBeta), valuesOld.subarray(start, end), s.gamma, s.lambda);
+      const g = gae(shapeRewards(k, centred[i], s.klBeta, perToken?.[i]), valuesOld.subarray(start, end), s.gamma, s.lambda);
       advantages.set(g.advantages, start);
       returns.set(g.returns, start);
     });

@@ -101,6 +101,8 @@ interface ScoredBatch {
   meanLogp: Float64Array;
   /** Tokens in each row's answer, its closing <|end|> included. */
   answerLengths: Float64Array;
+  /** log p of each answer token in order (empty when α = 0). */
+  tokenLogp: Float64Array[];
   total: Float64Array;
 }
 
@@ -108,17 +110,19 @@ async function scoreBatch(rm: RewardModel, seqs: readonly (readonly number[])[])
   const batch = sequenceBatch(seqs, rm.model.config.contextLength);
   let acts: Activations;
   let meanLogp: Float64Array = new Float64Array(batch.B);
+  let tokenLogp: Float64Array[] = seqs.map(() => new Float64Array(0));
   const lengths = answerLengths(batch);
   if (rm.likelihoodScale !== 0) {
     const lp = await sequenceLogProbs(rm.model, batch);
     acts = lp.acts;
+    tokenLogp = lp.tokenLogp;
     meanLogp = lp.logp.map((l, r) => (lengths[r] ? l / lengths[r] : 0));
   } else {
     acts = rm.model.forward(batch.tokens, batch.B, batch.T); // the head alone needs no logits' loss
   }
   const head = await rm.head.forward(acts, batch.last);
   const total = head.map((h, r) => h + rm.likelihoodScale * meanLogp[r] + rm.lengthWeight * lengths[r]);
-  return { acts, batch, head, meanLogp, answerLengths: lengths, total };
+  return { acts, batch, head, meanLogp, answerLengths: lengths, tokenLogp, total };
 }
 
 /** A reward score and its two parts, for an inspector to show where it came from. */
@@ -129,6 +133,8 @@ export interface RewardParts {
   meanLogp: number;
   /** The answer's length in tokens, its closing <|end|> included (before the λ weight). */
   length: number;
+  /** log p of each answer token under the reward model's LM head, in order (empty when α = 0). */
+  tokenLogp: Float64Array;
 }
 
 /** r(sequence) with its parts, for chat-encoded sequences (each ≤ context ids, ending with the answer's <|end|>). */
@@ -136,7 +142,7 @@ export async function scoreParts(rm: RewardModel, seqs: readonly (readonly numbe
   const out: RewardParts[] = [];
   for (let i = 0; i < seqs.length; i += SCORE_ROWS) {
     const s = await scoreBatch(rm, seqs.slice(i, i + SCORE_ROWS));
-    s.total.forEach((total, r) => out.push({ total, head: s.head[r], meanLogp: s.meanLogp[r], length: s.answerLengths[r] }));
+    s.total.forEach((total, r) => out.push({ total, head: s.head[r], meanLogp: s.meanLogp[r], length: s.answerLengths[r], tokenLogp: s.tokenLogp[r] }));
   }
   return out;
 }

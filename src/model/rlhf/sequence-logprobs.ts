@@ -15,15 +15,24 @@ export function answerLengths(b: LogProbBatch): Float64Array {
 }
 
 /**
- * Σ over each row's answer positions of log π(target), and how many positions that is (the answer's length):
- * one forward, one read of the per-position losses.
+ * Σ over each row's answer positions of log π(target), each of those terms in answer order (`tokenLogp`), and
+ * how many positions that is (the answer's length): one forward, one read of the per-position losses.
  */
-export async function sequenceLogProbs(model: Gpt, b: LogProbBatch): Promise<{ acts: Activations; logp: Float64Array; lengths: Float64Array }> {
+export async function sequenceLogProbs(
+  model: Gpt,
+  b: LogProbBatch,
+): Promise<{ acts: Activations; logp: Float64Array; tokenLogp: Float64Array[]; lengths: Float64Array }> {
   const acts = model.forwardLoss({ tokens: b.tokens, targets: b.targets, weights: b.mask, B: b.B, T: b.T }, 1);
   const losses = await acts.losses.read();
   const logp = new Float64Array(b.B);
-  for (let r = 0; r < b.B; r++) for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) logp[r] -= losses[r * b.T + t];
-  return { acts, logp, lengths: answerLengths(b) };
+  const tokenLogp: Float64Array[] = [];
+  for (let r = 0; r < b.B; r++) {
+    const terms: number[] = [];
+    for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) terms.push(-losses[r * b.T + t]);
+    tokenLogp.push(Float64Array.from(terms));
+    logp[r] = terms.reduce((a, x) => a + x, 0);
+  }
+  return { acts, logp, tokenLogp, lengths: answerLengths(b) };
 }
 
 /**
