@@ -10,6 +10,7 @@ import { DEFAULT_ADAMW } from '../../src/model/optimizer.ts';
 import { ppoLogitsGrad, tokenLogprobs } from '../../src/model/reference/rlhf.ts';
 import { answerLogprobs, policyBackward } from '../../src/model/rlhf/ppo-logprobs.ts';
 import { packRollouts, type Rollout } from '../../src/model/rlhf/rollout.ts';
+import { lengthBucket } from '../../src/model/rlhf/pair-batch.ts';
 import { DEFAULT_PPO, PpoTrainer } from '../../src/model/rlhf/ppo-trainer.ts';
 import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
 import type { Rng } from '../../src/model/reference/random.ts';
@@ -40,6 +41,8 @@ describe('packRollouts', () => {
     expect(packRollouts([r(6, 5)], 12).batch.T).toBe(12);
     expect(packRollouts([r(4, 4)], 64).batch.T).toBe(8);
     expect(() => packRollouts([r(6, 7)], 12)).toThrow(/13 tokens exceed T = 12/);
+    // the same rounding as the reward model's and DPO's batches
+    expect([1, 8, 9, 17, 40, 63, 70].map((n) => lengthBucket(n, 64))).toEqual([8, 8, 16, 24, 40, 64, 64]);
   });
 });
 

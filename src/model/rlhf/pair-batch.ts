@@ -38,11 +38,13 @@ export function encodePairs(tokenizer: Pick<Tokenizer, 'encode'>, pairs: readonl
   return { pairs: out, dropped };
 }
 
-/** The smallest power of two ≥ n (at least 8), capped at max: few distinct batch shapes to allocate. */
+/**
+ * n rounded up to a multiple of 8 (at least 8), capped at max: a batch's row length. Every forward and backward
+ * costs B·T, and a question with a short answer fills ~40 of a 64-token context (powers of two padded it to
+ * 64); multiples of 8 keep the batch shapes to allocate few.
+ */
 export function lengthBucket(n: number, max: number): number {
-  let b = 8;
-  while (b < n) b *= 2;
-  return Math.min(b, max);
+  return Math.min(Math.max(8, Math.ceil(n / 8) * 8), max);
 }
 
 export interface SequenceBatch {

@@ -10,6 +10,7 @@ import type { Gpt, StepBatch } from '../gpt.ts';
 import { SPECIAL_IDS } from '../tokenizer/types.ts';
 import { STOP_ID } from '../sft/chat.ts';
 import { sampleAnswers } from './answers.ts';
+import { lengthBucket } from './pair-batch.ts';
 
 export interface Rollout {
   prompt: number[];
@@ -47,18 +48,14 @@ export interface PackedRollouts {
   spans: { start: number; end: number }[];
 }
 
-/** Row lengths are rounded up to a multiple of this: a few batch shapes, little padding. */
-const ROW_QUANTUM = 8;
-
 /**
  * Packs rollouts one per row of a [B = rollouts.length, T] batch (right-padded with <|pad|>, weight 0), T the
- * longest prompt + answer rounded up to a multiple of 8, at most maxT (the context): a question and a short
- * answer fill ~40 of a 64-token context, and every forward and backward costs B·T.
+ * longest prompt + answer's lengthBucket (a multiple of 8, at most maxT, the context).
  */
 export function packRollouts(rollouts: readonly Rollout[], maxT: number): PackedRollouts {
   const B = rollouts.length;
   const longest = Math.max(1, ...rollouts.map((r) => r.prompt.length + r.answer.length));
-  const T = Math.min(maxT, Math.ceil(longest / ROW_QUANTUM) * ROW_QUANTUM);
+  const T = lengthBucket(longest, maxT);
   const tokens = new Uint32Array(B * T).fill(SPECIAL_IDS.pad);
   const targets = new Uint32Array(B * T).fill(SPECIAL_IDS.pad);
   const weights = new Float32Array(B * T);

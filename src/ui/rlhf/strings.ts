@@ -24,7 +24,7 @@ export const en = {
     'DPO (direct preference optimisation) skips the reward model and the sampling: it raises the log-probability of the chosen answer and lowers that of the rejected one, measured relative to the frozen SFT model. β plays the role of the KL leash: small β lets the model move far, large β keeps it close.',
   'rlhf.formula.rm': 'loss = −mean log σ(r(prompt, chosen) − r(prompt, rejected))',
   'rlhf.formula.ppo':
-    'maximise mean min(ρ·A, clip(ρ, 1−ε, 1+ε)·A), ρ = π(a)/π_old(a); reward per token r_t = −β·(log π − log π_SFT) (+ the reward model’s score at the last token)',
+    'maximise mean min(ρ·A, clip(ρ, 1−ε, 1+ε)·A), ρ = π(a)/π_old(a); reward per token r_t = −β·(log π − log π_SFT) + α·log p_RM(a_t)/|y| + λ (+ the reward model’s head at the last token)',
   'rlhf.formula.dpo': 'loss = −mean log σ(β·[(log π(c) − log π_SFT(c)) − (log π(r) − log π_SFT(r))])',
 
   'rlhf.model.none': 'No stored model yet. Pretrain a model (Pretrain tab) and fine-tune it (SFT tab), or upload a checkpoint in the Pretrain tab; it appears here.',
@@ -230,7 +230,7 @@ export const zh: Record<keyof typeof en, string> = {
     'DPO（直接偏好优化）不用奖励模型，也不用采样：它相对于冻结的 SFT 模型，提高被选回答的对数概率、降低被拒回答的对数概率。β 起到 KL 约束的作用：β 小，模型可以走得远；β 大，模型保持接近。',
   'rlhf.formula.rm': '损失 = −平均 log σ(r(提示, 被选) − r(提示, 被拒))',
   'rlhf.formula.ppo':
-    '最大化 平均 min(ρ·A, clip(ρ, 1−ε, 1+ε)·A)，ρ = π(a)/π_旧(a)；每个词元的奖励 r_t = −β·(log π − log π_SFT)（最后一个词元再加上奖励模型的分数）',
+    '最大化 平均 min(ρ·A, clip(ρ, 1−ε, 1+ε)·A)，ρ = π(a)/π_旧(a)；每个词元的奖励 r_t = −β·(log π − log π_SFT) + α·log p_RM(a_t)/|y| + λ（最后一个词元再加上奖励模型输出头的分数）',
   'rlhf.formula.dpo': '损失 = −平均 log σ(β·[(log π(选) − log π_SFT(选)) − (log π(拒) − log π_SFT(拒))])',
 
   'rlhf.model.none': '还没有保存的模型。先在“预训练”页训练模型，再在 SFT 页微调（或在“预训练”页上传检查点），它会出现在这里。',
