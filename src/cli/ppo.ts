@@ -68,7 +68,7 @@ export async function ppoCommand(args: CliArgs): Promise<void> {
   if (settings.klBeta < 0) throw new Error(`--kl-beta must be ≥ 0, got ${settings.klBeta}`);
   if (rewardSpec.startsWith('labeler:')) getLabeler(rewardSpec); // an unknown name fails before any loading
   // --judge labeler:NAME: the labeler's score of each step's answers beside the reward (reported, not trained on)
-  const judge = args.judge !== undefined ? String(args.judge) : undefined;
+  const judge = args.judge;
   if (judge !== undefined) getLabeler(judge);
   const policy = await loadCheckpoint(policyFile);
   const rewardCkpt = rewardSpec.startsWith('labeler:') ? undefined : await loadCheckpoint(rewardSpec);

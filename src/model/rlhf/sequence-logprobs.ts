@@ -32,7 +32,7 @@ export async function sequenceLogProbs(
     tokenLogp.push(Float64Array.from(terms));
     logp[r] = terms.reduce((a, x) => a + x, 0);
   }
-  return { acts, logp, tokenLogp, lengths: answerLengths(b) };
+  return { acts, logp, tokenLogp, lengths: Float64Array.from(tokenLogp, (t) => t.length) };
 }
 
 /**
