@@ -46,6 +46,12 @@ export function expectClose(
   }
 }
 
+/** |x| elementwise: run a sum's reference on it to get the magnitude of its terms, which is what f32
+ *  rounding is proportional to when the terms cancel (a one-term dot product plus a bias can land near 0). */
+export function absOf(x: ArrayLike<number>): Float64Array {
+  return Float64Array.from(x, Math.abs);
+}
+
 /** max |x| — the magnitude matmul/reduction tolerances are stated relative to. */
 export function maxAbs(x: ArrayLike<number>): number {
   let m = 0;
