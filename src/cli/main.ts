@@ -33,7 +33,8 @@ commands:
              --head-lr-scale X (the head learns X× faster than the trunk) --scalar-lr X (α's and λ's peak lr) --fixed-length (λ stays 0)]
   dpo       --policy SFT.safetensors --prefs PATH.jsonl|labeler:NAME --out FILE
             [--steps N --beta X --nll-weight X (RPO: + X·the chosen answers' per-token NLL; default 1, 0: plain DPO) --batch N --lr X --prompts N --k N --save-prefs PATH --seed N --json]
-  score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N --json]
+  score     --ckpt FILE --labeler NAME [--prompts N --samples N (answers per prompt) --split heldout|facts|train --temperature X --seed N
+             --vs FILE (score FILE on the same prompts too: the paired difference ± its standard error) --json]
   ppo       --policy SFT.safetensors --reward RM.safetensors|labeler:NAME --steps N --out FILE
             [--kl-beta X (0: no KL leash, reward hacking) --batch N (answers per step) --samples-per-prompt N --mini-batch N --epochs N --lr X
              --max-tokens N --seed N --judge labeler:NAME (also report that labeler's score of each step's answers)
@@ -111,6 +112,7 @@ const OPTIONS = {
   'fixed-length': { type: 'boolean' },
   'terminal-reward': { type: 'boolean' },
   samples: { type: 'string' },
+  vs: { type: 'string' },
 } as const;
 
 export type CliArgs = ReturnType<typeof parse>['values'];

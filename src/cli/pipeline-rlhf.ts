@@ -12,6 +12,7 @@ import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
 import { rankingsToJsonl } from '../model/rlhf/prefs.ts';
 import { heldOutPromptCount } from '../model/rlhf/prompts.ts';
+import { pairedDifference } from '../model/rlhf/collect.ts';
 import { labelerPreferences, labelerVerdict, ppoStage, rewardStage, type FactsSetup } from '../model/train/facts-pipeline.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, num, progress, saveCheckpoint } from './common.ts';
@@ -76,9 +77,13 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
   for (const [who, sc] of [['sft', verdict.sft], ['rlhf', verdict.rlhf]] as const) {
     for (const e of sc.examples.slice(0, 3)) progress(`  ${who} ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
   }
+  const paired = pairedDifference(verdict.rlhf, verdict.sft);
+  progress(`labeler:${labeler.name}: RLHF − SFT ${paired.mean >= 0 ? '+' : ''}${paired.mean.toFixed(3)} ± ${paired.stderr.toFixed(3)} (paired over ${paired.prompts} prompts)`);
   emit(args, {
     stage: 'score', labeler: labeler.name, prompts: verdict.prompts, answers: verdict.sft.answers, sft_mean_score: verdict.sft.mean, rlhf_mean_score: verdict.rlhf.mean,
     sft_stderr: verdict.sft.stderr, rlhf_stderr: verdict.rlhf.stderr,
+    // the paired test over prompts: a question's difficulty cancels out of each per-prompt difference
+    difference: paired.mean, difference_stderr: paired.stderr,
     sft_rules: verdict.sft.rules, rlhf_rules: verdict.rlhf.rules, seconds: seconds(),
   });
 }

@@ -101,12 +101,17 @@ describe('CLI rm, dpo, score', () => {
     expect(dpoCkpt.meta.stage).toBe('dpo');
     expect(dpoCkpt.meta.lineage.map((l) => l.stage)).toEqual(['base', 'sft', 'dpo']);
 
-    const s = await cli(['score', '--ckpt', dpoOut, '--labeler', 'terse', '--prompts', '3', '--max-tokens', '6', '--json']);
+    const s = await cli(['score', '--ckpt', dpoOut, '--labeler', 'terse', '--prompts', '3', '--max-tokens', '6', '--vs', sft, '--json']);
     expect(s.code, s.stderr).toBe(0);
     const sc = jsonLines(s.stdout)[0];
     expect(typeof sc.mean_score).toBe('number');
     expect(sc).toMatchObject({ labeler: 'terse', prompts: 3, split: 'heldout', stage: 'dpo' });
     expect(Object.keys(sc.rules as object).sort()).toEqual(['correct', 'polite', 'rambling', 'repetition', 'sentence']);
+    // --vs: the SFT model on the same prompts; with one answer each, the paired difference is the difference of means
+    const vs = sc.vs as { stage: string; mean_score: number };
+    expect(vs.stage).toBe('sft');
+    expect(sc.difference as number).toBeCloseTo((sc.mean_score as number) - vs.mean_score, 9);
+    expect(sc.difference_stderr as number).toBeGreaterThanOrEqual(0);
   });
 
   it('bad input: another tokenizer, a malformed file, an unknown labeler, a model without facts', { timeout: 400_000 }, async () => {

@@ -15,6 +15,7 @@ import { rlhfPrompts, factsWorldOf, heldOutPromptCount, rewardPromptSplit } from
 import { makeFactsWorld, renderFact } from '../../src/data/index.ts';
 import { factOf } from '../../src/model/sft/eval.ts';
 import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
+import { pairedDifference, type ScoreSummary } from '../../src/model/rlhf/collect.ts';
 import { freshRng } from '../helpers/compare.ts';
 
 describe('rankings and pairs', () => {
@@ -154,5 +155,28 @@ describe('simulated labeler', () => {
     // a lone full stop is no sentence (DPO found that loophole in an earlier version of the rule)
     const stop = labelAnswer(getLabeler('default'), pair.messages[0].content, '。', { pair, world });
     expect(stop.rules.find((x) => x.rule === 'sentence')!.value).toBe(0);
+  });
+});
+
+describe('paired score difference', () => {
+  const summary = (perPrompt: number[]): ScoreSummary => ({
+    mean: perPrompt.reduce((a, b) => a + b, 0) / perPrompt.length, stderr: 0, rules: {} as ScoreSummary['rules'], n: perPrompt.length, answers: perPrompt.length, examples: [], perPrompt,
+  });
+
+  it('is the mean per-prompt difference, with its standard error over prompts', () => {
+    // d = [1, 0, 2]: mean 1, sample variance ((0)² + (−1)² + (1)²) / 2 = 1, standard error √(1/3)
+    const d = pairedDifference(summary([1, 2, 3]), summary([0, 2, 1]));
+    expect(d.mean).toBeCloseTo(1, 12);
+    expect(d.stderr).toBeCloseTo(Math.sqrt(1 / 3), 12);
+    expect(d.prompts).toBe(3);
+    // a shift shared by every prompt (question difficulty) leaves no error at all
+    const shifted = pairedDifference(summary([3, -1, 7, 0.5]), summary([2.5, -1.5, 6.5, 0]));
+    expect(shifted.mean).toBeCloseTo(0.5, 12);
+    expect(shifted.stderr).toBeCloseTo(0, 12);
+  });
+
+  it('refuses scores of different prompts', () => {
+    expect(() => pairedDifference(summary([1, 2]), summary([1, 2, 3]))).toThrow(/same prompts/);
+    expect(() => pairedDifference(summary([]), summary([]))).toThrow(/same prompts/);
   });
 });

@@ -9,9 +9,10 @@ import type { Gpu } from '../../src/model/gpu/runtime.ts';
 import type { Checkpoint } from '../../src/model/checkpoint/index.ts';
 import { readCheckpoint, writeCheckpoint } from '../../src/model/checkpoint/index.ts';
 import { factsWorldOf } from '../../src/model/rlhf/prompts.ts';
+import { pairedDifference } from '../../src/model/rlhf/collect.ts';
 import { TEST_PIPELINES } from '../../src/model/train/pipeline-presets.ts';
 import {
-  factsSetup, labelerPreferences, pipelinePpoSettings, ppoStage, pretrainStage, rewardStage, sftStage, type FactsSetup,
+  factsSetup, labelerPreferences, labelerVerdict, pipelinePpoSettings, ppoStage, pretrainStage, rewardStage, sftStage, type FactsSetup,
 } from '../../src/model/train/facts-pipeline.ts';
 
 /** The tour's test preset, fewer steps still (this runs on a software GPU next to other work). */
@@ -92,6 +93,16 @@ describe('facts pipeline stages', () => {
     // The policy moved (PPO took a step), from the SFT weights it started at.
     const w = 'transformer.h.0.mlp.c_fc.weight';
     expect(rl.params.get(w)!.some((x, i) => x !== sftCk.params.get(w)![i])).toBe(true);
+
+    // The labeler's verdict scores both models on the same held-out prompts, so their difference pairs up.
+    const verdict = await labelerVerdict(gpu, sftCk, rl, { labeler: 'labeler:terse', prompts: 3, per: 2, maxTokens: 8, temperature: 1, seed: 5 });
+    expect(verdict.prompts).toBe(3);
+    for (const v of [verdict.sft, verdict.rlhf]) {
+      expect(v.perPrompt).toHaveLength(3);
+      expect(v.answers).toBe(6);
+    }
+    const d = pairedDifference(verdict.rlhf, verdict.sft);
+    expect(d.mean).toBeCloseTo(verdict.rlhf.mean - verdict.sft.mean, 9);
   });
 
   it('an aborted stage stops between steps', { timeout: 300_000 }, async () => {

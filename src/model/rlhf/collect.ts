@@ -62,6 +62,22 @@ export interface ScoreSummary {
   answers: number;
   /** A few answers with their scores, for a look. */
   examples: { prompt: string; answer: string; score: number }[];
+  /** Mean score of each prompt's answers, in prompt order: what a paired comparison of two models pairs up. */
+  perPrompt: number[];
+}
+
+/**
+ * Model A's mean score minus model B's on the same prompts, with the standard error of that difference taken
+ * over prompts (the paired test). A question's difficulty moves both models' scores together, so it cancels
+ * out of each per-prompt difference; two separate standard errors would count it twice and hide a real gain.
+ */
+export function pairedDifference(a: ScoreSummary, b: ScoreSummary): { mean: number; stderr: number; prompts: number } {
+  const n = a.perPrompt.length;
+  if (n === 0 || n !== b.perPrompt.length) throw new Error(`a paired comparison needs the same prompts for both models (${n} vs ${b.perPrompt.length})`);
+  const d = a.perPrompt.map((x, i) => x - b.perPrompt[i]);
+  const mean = d.reduce((s, x) => s + x, 0) / n;
+  const variance = n > 1 ? d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, stderr: Math.sqrt(variance / n), prompts: n };
 }
 
 /** The labeler's mean score of `per` fresh answers to each prompt (default one). */
@@ -79,18 +95,22 @@ export async function labelerScore(
   const answers = await answerPrompts(model, tokenizer, prompts, per, o);
   const rules = Object.fromEntries(RULES.map((r) => [r, 0])) as Record<RuleId, number>;
   const totals: number[] = [];
+  const perPrompt: number[] = [];
   const examples: ScoreSummary['examples'] = [];
   prompts.forEach((p, i) => {
+    let sum = 0;
     answers[i].forEach((answer, j) => {
       const s = labelAnswer(labeler, questionOf(p), answer, { pair: p, world });
       totals.push(s.total);
+      sum += s.total;
       for (const r of s.rules) rules[r.rule] += r.value;
       if (examples.length < 5 && j === 0) examples.push({ prompt: questionOf(p), answer, score: s.total });
     });
+    perPrompt.push(sum / answers[i].length);
   });
   const n = totals.length;
   for (const r of RULES) rules[r] /= n;
   const mean = totals.reduce((a, b) => a + b, 0) / n;
   const variance = n > 1 ? totals.reduce((a, t) => a + (t - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, stderr: Math.sqrt(variance / n), rules, n: prompts.length, answers: n, examples };
+  return { mean, stderr: Math.sqrt(variance / n), rules, n: prompts.length, answers: n, examples, perPrompt };
 }
