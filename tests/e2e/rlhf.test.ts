@@ -133,6 +133,8 @@ describe('rlhf stage', () => {
     await page.getByTestId('rlhf-rm-steps').fill('4');
     await page.getByTestId('rlhf-rm-pairs').fill('4');
     await page.getByTestId('rlhf-rm-eval-every').fill('2');
+    // the full score (head + likelihood + length) by default; head only is the reward-hacking experiment's
+    await expect(page.getByRole('checkbox', { name: /Head only/ }).isChecked()).resolves.toBe(false);
     await page.getByTestId('rlhf-rm-start').click();
     await jobStatus(page, 'rm', 'done', 240_000);
     await expect(page.getByTestId('rlhf-chart-rm-loss').locator('svg title').count()).resolves.toBe(1);

@@ -110,6 +110,19 @@ describe('RLHF worker jobs', () => {
     expect(rankings().flatMap(expandRanking).length).toBe(9);
   });
 
+  it('a head-only reward model (the reward-hacking experiment) stores α = λ = 0; the default learns α', async () => {
+    const scalars = async (headOnly: boolean) => {
+      const { j, store } = job('rm');
+      const r = await j.run((jj) => trainRewardModel(jj, { sftId: 'sft', name: 'rm', prefs: 'test', rankings: rankings(), settings: settings(2), headOnly }));
+      const saved = store.saved.get(checkpointOf(r).id!)!;
+      return { alpha: saved.extraTensors!.get('score.likelihood_scale')![0], lambda: saved.extraTensors!.get('score.length_weight')![0] };
+    };
+    expect(await scalars(true)).toEqual({ alpha: 0, lambda: 0 });
+    const learned = await scalars(false);
+    expect(learned.alpha).toBeGreaterThan(0);
+    expect(learned.alpha).not.toBe(1); // it moved from its start
+  });
+
   it('stop keeps the model so far; pause holds the steps until resume', async () => {
     const stopped = job('rm', (e, j) => {
       if (e.type === 'rlhf-rm' && e.event.type === 'step' && e.event.step === 1) j.stop();

@@ -84,6 +84,11 @@ export interface RmSpec {
   prefs: string;
   rankings: Ranking[];
   settings: PairTrainSettings;
+  /**
+   * The score is the head alone (no likelihood or length term): a weaker reward model that PPO with β = 0 can
+   * exploit — the page's reward-hacking experiment (bench/NOTES-facts.md, stop 14).
+   */
+  headOnly?: boolean;
 }
 
 /** A reward score's three terms: w·h at <|end|>, α·mean log-likelihood, λ·answer tokens. */

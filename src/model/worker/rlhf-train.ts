@@ -86,7 +86,7 @@ async function trainPairs(job: RlhfJob, run: PairRun, s: PairTrainSettings, pare
 
 export async function trainRewardModel(job: RlhfJob, spec: RmSpec): Promise<RlhfTrainResult> {
   const { sft, split } = await loadData(job, spec);
-  const settings: RewardSettings = schedule(spec.settings);
+  const settings: RewardSettings = { ...schedule(spec.settings), ...(spec.headOnly ? { likelihoodScale: 0, learnLength: false } : {}) };
   const run = new RewardModelRun(
     job.deps.gpu,
     { sft, name: spec.name, prefs: spec.prefs, train: split.train, heldOut: split.heldOut, settings, signal: job.signal },

@@ -60,6 +60,8 @@ export class RlhfJobs {
   rmLr = $state(3e-5);
   rmEvalEvery = $state(5);
   rmHeldOut = $state(0.25);
+  /** Score with the head alone (no likelihood or length term): the reward-hacking experiment's weak reward model. */
+  rmHeadOnly = $state(false);
   rm = $state.raw({ loss: [] as Pt[], acc: [] as Pt[], heldLoss: [] as Pt[], heldAcc: [] as Pt[] });
   inspectId = $state('');
   inspect: InspectRow[] = $state.raw([]);
@@ -239,7 +241,7 @@ export class RlhfJobs {
     try {
       const r = await this.c.engine.request({
         type: 'rlhf-rm-start', runId,
-        spec: { sftId: this.c.sftId, name, prefs: 'rankings in this browser', rankings: rankings.map(plainRanking), settings: this.pairSettings('rm') },
+        spec: { sftId: this.c.sftId, name, prefs: 'rankings in this browser', rankings: rankings.map(plainRanking), settings: this.pairSettings('rm'), headOnly: this.rmHeadOnly },
       });
       this.finish(r);
       if (r.status !== 'diverged' && r.checkpoint) {
