@@ -29,6 +29,10 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   if (other && JSON.stringify(factsWorldOf(other)) !== JSON.stringify(world)) {
     throw new Error(`${args.vs} was not pretrained on the same facts world as ${file}, so they cannot be scored on the same prompts`);
   }
+  // refused before any sampling, so a bad second file costs nothing
+  for (const [ck, f] of [[ckpt, file], [other, args.vs]] as const) {
+    if (ck && !ck.meta.tokenizer) throw new Error(`${f} has no tokenizer (not trained by the playground?)`);
+  }
   const seed = int(args, 'seed', 1337);
   const prompts = rlhfPrompts(world);
   const set = { heldout: prompts.heldOut, facts: prompts.heldOutFacts, train: prompts.train }[which];
@@ -37,8 +41,8 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   const gpu = await openGpu();
   const per = int(args, 'samples', 1, 1);
   progress(`sampling ${per} answer(s) to each of ${picked.length} ${SPLITS[which]} prompts, scored by labeler:${labeler.name}…`);
-  const scoreOf = (ck: Checkpoint, f: string) => scoreCheckpoint(gpu, ck, f, picked, labeler, world, args, per, seed);
-  const s = await scoreOf(ckpt, file);
+  const scoreOf = (ck: Checkpoint) => scoreCheckpoint(gpu, ck, picked, labeler, world, args, per, seed);
+  const s = await scoreOf(ckpt);
   const summary = { mean_score: s.mean, stderr: s.stderr, rules: s.rules, prompts: s.n, answers: s.answers, labeler: labeler.name, split, stage: ckpt.meta.stage };
   const line = (x: ScoreSummary) => `${x.mean.toFixed(3)} ± ${x.stderr.toFixed(3)} (correct ${(x.rules.correct * 100).toFixed(1)} %)`;
   const head = `mean labeler:${labeler.name} score ${line(s)} over ${s.answers} answers to ${s.n} prompts`;
@@ -46,7 +50,7 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
     emit(args, { ...summary, seconds: (Date.now() - started) / 1000 }, head);
     return;
   }
-  const v = await scoreOf(other, args.vs!);
+  const v = await scoreOf(other);
   const d = pairedDifference(s, v);
   emit(
     args,
@@ -63,9 +67,8 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
 
 /** One checkpoint's labeler score on the picked prompts (same seed for every checkpoint: same sampler draws). */
 async function scoreCheckpoint(
-  gpu: Gpu, ckpt: Checkpoint, file: string, picked: QaPair[], labeler: Labeler, world: FactsWorld, args: CliArgs, per: number, seed: number,
+  gpu: Gpu, ckpt: Checkpoint, picked: QaPair[], labeler: Labeler, world: FactsWorld, args: CliArgs, per: number, seed: number,
 ): Promise<ScoreSummary> {
-  if (!ckpt.meta.tokenizer) throw new Error(`${file} has no tokenizer (not trained by the playground?)`);
   const model = new Gpt(gpu, ckpt.config, ckpt.params);
   try {
     const s = await labelerScore(model, tokenizerFromJSON(ckpt.meta.tokenizer as never), picked, labeler, world, {

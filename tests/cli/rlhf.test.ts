@@ -131,6 +131,9 @@ describe('CLI rm, dpo, score', () => {
     const poems = await cli(['rm', '--from', join(dir, 'poems.safetensors'), '--prefs', 'labeler:default', '--out', out]);
     expect(poems.code).toBe(1);
     expect(poems.stderr).toMatch(/not pretrained on builtin:facts/);
+    const vsPoems = await cli(['score', '--ckpt', sft, '--vs', join(dir, 'poems.safetensors'), '--labeler', 'terse']);
+    expect(vsPoems.code).toBe(1);
+    expect(vsPoems.stderr).toMatch(/poems\.safetensors was not pretrained on the same facts world/);
     const missing = await cli(['dpo', '--policy', sft, '--out', out]);
     expect(missing.stderr).toMatch(/--prefs is required/);
   });
