@@ -2,15 +2,11 @@
 // prompts (trained facts in question phrasings no stage trained on; --split facts asks held-out facts,
 // --split train the trained questions) — the yardstick for comparing SFT, DPO and PPO policies.
 // `--vs OTHER` scores a second checkpoint on the same prompts and reports the paired difference.
-import { Gpt } from '../model/gpt.ts';
-import type { Gpu } from '../model/gpu/runtime.ts';
 import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
-import { getLabeler, type Labeler } from '../model/rlhf/labeler.ts';
+import { getLabeler } from '../model/rlhf/labeler.ts';
 import { factsWorldOf, pickPrompts, rlhfPrompts } from '../model/rlhf/prompts.ts';
-import { labelerScore, pairedDifference, type ScoreSummary } from '../model/rlhf/collect.ts';
-import type { QaPair } from '../model/sft/types.ts';
-import type { FactsWorld } from '../data/facts/types.ts';
+import { checkpointScore, pairedDifference, type ScoreSummary } from '../model/rlhf/collect.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required } from './common.ts';
 
@@ -41,7 +37,18 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
   const gpu = await openGpu();
   const per = int(args, 'samples', 1, 1);
   progress(`sampling ${per} answer(s) to each of ${picked.length} ${SPLITS[which]} prompts, scored by labeler:${labeler.name}…`);
-  const scoreOf = (ck: Checkpoint) => scoreCheckpoint(gpu, ck, picked, labeler, world, args, per, seed);
+  // the same seed for every checkpoint: the same sampler draws
+  const sample = {
+    maxTokens: int(args, 'max-tokens', 48, 1),
+    per,
+    seed,
+    sampler: { temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1) },
+  };
+  const scoreOf = async (ck: Checkpoint) => {
+    const s = await checkpointScore(gpu, ck, tokenizerFromJSON(ck.meta.tokenizer as never), picked, labeler, world, sample);
+    for (const e of s.examples) progress(`  ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
+    return s;
+  };
   const s = await scoreOf(ckpt);
   const summary = { mean_score: s.mean, stderr: s.stderr, rules: s.rules, prompts: s.n, answers: s.answers, labeler: labeler.name, split, stage: ckpt.meta.stage };
   const line = (x: ScoreSummary) => `${x.mean.toFixed(3)} ± ${x.stderr.toFixed(3)} (correct ${(x.rules.correct * 100).toFixed(1)} %)`;
@@ -63,23 +70,4 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
     },
     `${head}\n${args.vs}: ${line(v)}\ndifference ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} ± ${d.stderr.toFixed(3)} (paired over ${d.prompts} prompts)`,
   );
-}
-
-/** One checkpoint's labeler score on the picked prompts (same seed for every checkpoint: same sampler draws). */
-async function scoreCheckpoint(
-  gpu: Gpu, ckpt: Checkpoint, picked: QaPair[], labeler: Labeler, world: FactsWorld, args: CliArgs, per: number, seed: number,
-): Promise<ScoreSummary> {
-  const model = new Gpt(gpu, ckpt.config, ckpt.params);
-  try {
-    const s = await labelerScore(model, tokenizerFromJSON(ckpt.meta.tokenizer as never), picked, labeler, world, {
-      maxTokens: int(args, 'max-tokens', 48, 1),
-      per,
-      seed,
-      sampler: { temperature: num(args, 'temperature', 0.7), topK: int(args, 'top-k', 0), topP: num(args, 'top-p', 1) },
-    });
-    for (const e of s.examples) progress(`  ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
-    return s;
-  } finally {
-    model.release();
-  }
 }

@@ -2,7 +2,9 @@
 // model samples K answers per prompt, the labeler ranks them, and each ranking is kept (with the sampler
 // settings and the tokenizer's fingerprint) to be expanded into pairs. Also the labeler's mean score of
 // fresh samples, the number the `score` command reports.
-import type { Gpt } from '../gpt.ts';
+import { Gpt } from '../gpt.ts';
+import type { Gpu } from '../gpu/runtime.ts';
+import type { Checkpoint } from '../checkpoint/index.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import type { SamplerSettings } from '../sample.ts';
 import type { FactsWorld } from '../../data/facts/types.ts';
@@ -113,4 +115,22 @@ export async function labelerScore(
   const mean = totals.reduce((a, b) => a + b, 0) / n;
   const variance = n > 1 ? totals.reduce((a, t) => a + (t - mean) ** 2, 0) / (n - 1) : 0;
   return { mean, stderr: Math.sqrt(variance / n), rules, n: prompts.length, answers: n, examples, perPrompt };
+}
+
+/** labelerScore of a checkpoint's model, built on `gpu` for the scoring and released after it. */
+export async function checkpointScore(
+  gpu: Gpu,
+  ckpt: Pick<Checkpoint, 'config' | 'params'>,
+  tokenizer: Tokenizer,
+  prompts: readonly QaPair[],
+  labeler: Labeler,
+  world: FactsWorld | undefined,
+  o: Omit<CollectOptions, 'k'> & { per?: number },
+): Promise<ScoreSummary> {
+  const model = new Gpt(gpu, ckpt.config, ckpt.params);
+  try {
+    return await labelerScore(model, tokenizer, prompts, labeler, world, o);
+  } finally {
+    model.release();
+  }
 }

@@ -10,7 +10,7 @@ import type { Checkpoint } from '../checkpoint/index.ts';
 import type { Gpu } from '../gpu/runtime.ts';
 import { Gpt } from '../gpt.ts';
 import { DEFAULT_ADAMW } from '../optimizer.ts';
-import { collectRankings, labelerScore, type ScoreSummary } from '../rlhf/collect.ts';
+import { checkpointScore, collectRankings, type ScoreSummary } from '../rlhf/collect.ts';
 import { getLabeler } from '../rlhf/labeler.ts';
 import { labelerReward, ppoPrompts } from '../rlhf/ppo-prompts.ts';
 import { rewardModelFn } from '../rlhf/ppo-reward.ts';
@@ -350,13 +350,6 @@ export async function labelerVerdict(
   const set = ppoPrompts(sft);
   const prompts = pickPrompts(set.heldOut, o.prompts, o.seed + 2);
   const sample = { maxTokens: o.maxTokens, per: o.per, seed: o.seed + 3, signal: o.signal, sampler: { temperature: o.temperature, topK: 0, topP: 1 } };
-  const scoreOf = async (ck: Checkpoint) => {
-    const model = new Gpt(gpu, ck.config, ck.params);
-    try {
-      return await labelerScore(model, set.tokenizer, prompts, labeler, set.world, sample);
-    } finally {
-      model.release();
-    }
-  };
+  const scoreOf = (ck: Checkpoint) => checkpointScore(gpu, ck, set.tokenizer, prompts, labeler, set.world, sample);
   return { prompts: prompts.length, sft: await scoreOf(sft), rlhf: await scoreOf(rlhf) };
 }
