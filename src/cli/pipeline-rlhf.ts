@@ -12,7 +12,7 @@ import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
 import { rankingsToJsonl } from '../model/rlhf/prefs.ts';
 import { heldOutPromptCount } from '../model/rlhf/prompts.ts';
-import { pairedDifference } from '../model/rlhf/collect.ts';
+import { formatPaired, pairedDifference } from '../model/rlhf/collect.ts';
 import { labelerPreferences, labelerVerdict, ppoStage, rewardStage, type FactsSetup } from '../model/train/facts-pipeline.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, num, progress, saveCheckpoint } from './common.ts';
@@ -78,7 +78,7 @@ export async function rlhfStages(args: CliArgs, gpu: Gpu, o: { setup: FactsSetup
     for (const e of sc.examples.slice(0, 3)) progress(`  ${who} ${e.score.toFixed(2)}  ${e.prompt} → ${e.answer}`);
   }
   const paired = pairedDifference(verdict.rlhf, verdict.sft);
-  progress(`labeler:${labeler.name}: RLHF − SFT ${paired.mean >= 0 ? '+' : ''}${paired.mean.toFixed(3)} ± ${paired.stderr.toFixed(3)} (paired over ${paired.prompts} prompts)`);
+  progress(`labeler:${labeler.name}: RLHF − SFT ${formatPaired(paired)}`);
   emit(args, {
     stage: 'score', labeler: labeler.name, prompts: verdict.prompts, answers: verdict.sft.answers, sft_mean_score: verdict.sft.mean, rlhf_mean_score: verdict.rlhf.mean,
     sft_stderr: verdict.sft.stderr, rlhf_stderr: verdict.rlhf.stderr,

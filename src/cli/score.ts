@@ -6,7 +6,7 @@ import type { Checkpoint } from '../model/checkpoint/index.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/index.ts';
 import { getLabeler } from '../model/rlhf/labeler.ts';
 import { factsWorldOf, pickPrompts, rlhfPrompts } from '../model/rlhf/prompts.ts';
-import { checkpointScore, pairedDifference, type ScoreSummary } from '../model/rlhf/collect.ts';
+import { checkpointScore, formatPaired, pairedDifference, type ScoreSummary } from '../model/rlhf/collect.ts';
 import type { CliArgs } from './main.ts';
 import { emit, int, loadCheckpoint, num, openGpu, progress, required } from './common.ts';
 
@@ -68,6 +68,6 @@ export async function scoreCommand(args: CliArgs): Promise<void> {
       difference_stderr: d.stderr,
       seconds: (Date.now() - started) / 1000,
     },
-    `${head}\n${args.vs}: ${line(v)}\ndifference ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} ± ${d.stderr.toFixed(3)} (paired over ${d.prompts} prompts)`,
+    `${head}\n${args.vs}: ${line(v)}\ndifference ${formatPaired(d)}`,
   );
 }

@@ -15,7 +15,7 @@ import { rlhfPrompts, factsWorldOf, heldOutPromptCount, rewardPromptSplit } from
 import { makeFactsWorld, renderFact } from '../../src/data/index.ts';
 import { factOf } from '../../src/model/sft/eval.ts';
 import { buildCharTokenizer } from '../../src/model/tokenizer/index.ts';
-import { pairedDifference, type ScoreSummary } from '../../src/model/rlhf/collect.ts';
+import { formatPaired, pairedDifference, type ScoreSummary } from '../../src/model/rlhf/collect.ts';
 import { freshRng } from '../helpers/compare.ts';
 
 describe('rankings and pairs', () => {
@@ -169,6 +169,8 @@ describe('paired score difference', () => {
     expect(d.mean).toBeCloseTo(1, 12);
     expect(d.stderr).toBeCloseTo(Math.sqrt(1 / 3), 12);
     expect(d.prompts).toBe(3);
+    expect(formatPaired(d)).toBe('+1.000 ± 0.577 (paired over 3 prompts)');
+    expect(formatPaired({ mean: -0.25, stderr: 0.1, prompts: 2 })).toBe('-0.250 ± 0.100 (paired over 2 prompts)');
     // a shift shared by every prompt (question difficulty) leaves no error at all
     const shifted = pairedDifference(summary([3, -1, 7, 0.5]), summary([2.5, -1.5, 6.5, 0]));
     expect(shifted.mean).toBeCloseTo(0.5, 12);

@@ -82,6 +82,11 @@ export function pairedDifference(a: ScoreSummary, b: ScoreSummary): { mean: numb
   return { mean, stderr: Math.sqrt(variance / n), prompts: n };
 }
 
+/** "+0.190 ± 0.078 (paired over 65 prompts)": a paired difference as the CLI prints it. */
+export function formatPaired(d: ReturnType<typeof pairedDifference>): string {
+  return `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} ± ${d.stderr.toFixed(3)} (paired over ${d.prompts} prompts)`;
+}
+
 /** The labeler's mean score of `per` fresh answers to each prompt (default one). */
 export async function labelerScore(
   model: Gpt,
